@@ -1,0 +1,149 @@
+//! `Value`: what a descriptor evaluates to, as far as it can be known.
+//!
+//! The static side builds values from the source (the partial evaluator, below), the live
+//! side builds them from real Python objects (`python/`). `descriptor::validate` only ever
+//! sees a `Value`, so one spec serves both.
+//!
+//! A value that cannot be known is `Unknown` and is never reported.
+
+use ruff_text_size::TextRange;
+
+/// A value with where it came from. Live values have an empty range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    pub kind: ValueKind,
+    /// Where the value is written in the source (empty for live values).
+    pub range: TextRange,
+    /// How the value was produced, where a rule needs to know.
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ValueKind {
+    /// Python ints are unbounded; pointers need 64 bits unsigned, so i128 holds all we need.
+    Int(i128),
+    Bool(bool),
+    Float(f64),
+    Str(String),
+    /// A `bytes` object of the given length.
+    Bytes(usize),
+    None,
+    Tuple(Vec<Value>),
+    List(Vec<Value>),
+    Dict(Dict),
+    /// A PyCapsule, with its name (`None` for an unnamed capsule).
+    Capsule(Option<String>),
+    /// A known kind of object that is none of the above (`memoryview`, `ndarray`, a
+    /// buffer exporter...), named by its type.
+    Object(String),
+    Unknown,
+}
+
+/// A dict whose keys are strings. `complete` is false when it may hold more keys than
+/// listed (e.g. `{**unknown, ...}` or `d.update(unknown)`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dict {
+    pub entries: Vec<DictEntry>,
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DictEntry {
+    pub key: String,
+    /// The key's range in the source (empty for live values).
+    pub key_range: TextRange,
+    pub value: Value,
+    pub presence: Presence,
+}
+
+/// Whether a key is set on every path through the getter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Always,
+    Maybe,
+}
+
+/// How a value was produced, where it matters to a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    #[default]
+    Plain,
+    /// The result of a call that creates a new object the getter does not keep
+    /// (`np.ascontiguousarray(x)`, `x.copy()`, `bytes(...)`): AL216.
+    Temporary { callee: String },
+    /// Read from an attribute such as `dtype.char`, `.name`, `.kind`: AL207.
+    Attribute { attr: String },
+}
+
+impl Value {
+    pub fn new(kind: ValueKind, range: TextRange) -> Self {
+        Value {
+            kind,
+            range,
+            origin: Origin::Plain,
+        }
+    }
+    /// A live value (no source range).
+    pub fn live(kind: ValueKind) -> Self {
+        Value::new(kind, TextRange::default())
+    }
+    pub fn unknown(range: TextRange) -> Self {
+        Value::new(ValueKind::Unknown, range)
+    }
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        self.origin = origin;
+        self
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.kind, ValueKind::Unknown)
+    }
+    pub fn as_int(&self) -> Option<i128> {
+        match self.kind {
+            ValueKind::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ValueKind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_dict(&self) -> Option<&Dict> {
+        match &self.kind {
+            ValueKind::Dict(d) => Some(d),
+            _ => None,
+        }
+    }
+    /// Elements of a tuple or list.
+    pub fn as_sequence(&self) -> Option<&[Value]> {
+        match &self.kind {
+            ValueKind::Tuple(items) | ValueKind::List(items) => Some(items),
+            _ => None,
+        }
+    }
+    /// A short name of the value's type, for messages (`list`, `int`, `None`).
+    pub fn type_name(&self) -> &str {
+        match &self.kind {
+            ValueKind::Int(_) => "int",
+            ValueKind::Bool(_) => "bool",
+            ValueKind::Float(_) => "float",
+            ValueKind::Str(_) => "str",
+            ValueKind::Bytes(_) => "bytes",
+            ValueKind::None => "None",
+            ValueKind::Tuple(_) => "tuple",
+            ValueKind::List(_) => "list",
+            ValueKind::Dict(_) => "dict",
+            ValueKind::Capsule(_) => "PyCapsule",
+            ValueKind::Object(name) => name,
+            ValueKind::Unknown => "unknown",
+        }
+    }
+}
+
+impl Dict {
+    pub fn get(&self, key: &str) -> Option<&DictEntry> {
+        // The last assignment wins, as in Python.
+        self.entries.iter().rev().find(|entry| entry.key == key)
+    }
+}
