@@ -203,3 +203,12 @@ impl FromIterator<Rule> for RuleSet {
         set
     }
 }
+
+impl RuleSet {
+    pub fn union(self, other: RuleSet) -> RuleSet {
+        RuleSet(self.0 | other.0)
+    }
+    pub fn contains_all(self, other: RuleSet) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
