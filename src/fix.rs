@@ -150,6 +150,9 @@ fn hash(text: &str) -> u64 {
 /// Parse errors, plus the errors CPython raises at compile time that the parser does not
 /// flag but a fix could introduce (a repeated parameter name).
 pub fn syntax_error_count(text: &str, source_type: PySourceType) -> usize {
+    if crate::nesting::too_deep(text) {
+        return 1; // not parsed: the parser would overflow the stack (see nesting.rs)
+    }
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
     parsed.errors().len() + duplicate_parameters(parsed.syntax())
 }

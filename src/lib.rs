@@ -9,6 +9,7 @@ pub mod discover;
 pub mod diagnostic;
 pub mod fix;
 pub mod model;
+pub mod nesting;
 pub mod noqa;
 pub mod prefilter;
 pub mod registry;
@@ -56,18 +57,33 @@ pub fn lint_source_with(
     options: LintOptions,
 ) -> Vec<Diagnostic> {
     let enabled = rules;
-    let mut rules = if options.prefilter {
-        prefilter::possible_rules(text.as_bytes(), rules)
-    } else {
-        rules
-    };
+    let possible = prefilter::possible_rules(text.as_bytes(), enabled);
     // A file in which no rule can fire is not parsed, so its syntax is not ours to judge:
-    // AL001 is reported only in files that mention an array protocol.
-    if !rules.iter().any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError) {
-        return Vec::new();
-    }
-    if enabled.contains(Rule::SyntaxError) {
+    // AL001 is reported only in files that mention an array protocol. This is decided from
+    // the needles whether or not the pre-filter is on, or turning it off would change the
+    // result; off, every rule still runs, which is what proves the needles right.
+    let mentions_protocol = possible
+        .iter()
+        .any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError);
+    let mut rules = if options.prefilter {
+        if !mentions_protocol {
+            return Vec::new();
+        }
+        possible
+    } else {
+        enabled
+    };
+    if enabled.contains(Rule::SyntaxError) && mentions_protocol {
         rules.insert(Rule::SyntaxError);
+    } else {
+        rules.remove(Rule::SyntaxError);
+    }
+    if nesting::too_deep(text) {
+        return if rules.contains(Rule::SyntaxError) {
+            vec![nesting::diagnostic()]
+        } else {
+            Vec::new()
+        };
     }
     let source_type = if path.extension().is_some_and(|e| e == "pyi") {
         PySourceType::Stub
@@ -81,11 +97,20 @@ pub fn lint_source_with(
     checker.run();
     let mut diagnostics = checker.into_diagnostics();
 
+    // The parser's errors, and a NUL byte, which CPython refuses wherever it is; at the same
+    // offset the NUL's own message wins (the sort below is stable).
+    let null_byte = memchr::memchr(0, text.as_bytes())
+        .and_then(|at| u32::try_from(at).ok())
+        .map(|at| rules::syntax_error::null_byte(at.into()));
+    let mut syntax_errors: Vec<Diagnostic> = null_byte
+        .into_iter()
+        .chain(parsed.errors().iter().map(rules::syntax_error::diagnostic))
+        .collect();
+    syntax_errors.sort_by_key(|d| d.range.start());
     // A line with a syntax error gets AL001 only: the rest is noise from a half-written line.
-    let error_lines: Vec<usize> = parsed
-        .errors()
+    let error_lines: Vec<usize> = syntax_errors
         .iter()
-        .map(|e| index.line_index(e.location.start()).to_zero_indexed())
+        .map(|d| index.line_index(d.range.start()).to_zero_indexed())
         .collect();
     if !error_lines.is_empty() {
         diagnostics.retain(|d| !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed()));
@@ -99,10 +124,10 @@ pub fn lint_source_with(
     if rules.contains(Rule::SyntaxError) {
         // One per line: the errors after the first on a line are the parser recovering.
         let mut last_line = None;
-        for error in parsed.errors() {
-            let line = index.line_index(error.location.start());
+        for error in syntax_errors {
+            let line = index.line_index(error.range.start());
             if last_line != Some(line) {
-                diagnostics.push(rules::syntax_error::diagnostic(error));
+                diagnostics.push(error);
             }
             last_line = Some(line);
         }
