@@ -1,13 +1,32 @@
 //! Output formats. Every command (check, verify) hands the renderers the same `Message`s.
 //!
 //! OWNED BY the render work: see ARCHITECTURE.md "Contracts".
+//!
+//! The formats follow Ruff's (field names, line shapes, summary wording) so that CI
+//! integrations written for Ruff work unchanged. One module per format; `render` dispatches.
 
+use std::io::Write;
 use std::sync::Arc;
 
 use ruff_source_file::SourceFile;
 
-use crate::diagnostic::{Fix, Severity};
+use crate::diagnostic::{Applicability, Fix, Severity};
 use crate::registry::Rule;
+
+mod concise;
+mod full;
+mod github;
+mod json;
+mod json_lines;
+mod location;
+mod sarif;
+mod statistics;
+mod style;
+mod summary;
+
+pub use location::Location;
+pub use statistics::{write_statistics, write_statistics_with};
+pub use summary::{write_summary, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum OutputFormat {
@@ -46,4 +65,73 @@ pub struct Message {
     /// The line on which a `# noqa` for this finding goes.
     pub noqa_offset: ruff_text_size::TextSize,
     pub live: Option<LiveInfo>,
+}
+
+impl Message {
+    /// Where the finding starts; None for live findings (no source).
+    pub fn start_location(&self) -> Option<Location> {
+        let source = self.source.as_deref()?;
+        Some(Location::of(source, self.range.start()))
+    }
+
+    /// Where the finding ends (exclusive); None for live findings.
+    pub fn end_location(&self) -> Option<Location> {
+        let source = self.source.as_deref()?;
+        Some(Location::of(source, self.range.end()))
+    }
+
+    /// The row on which a `# noqa` comment for this finding goes; None for live findings.
+    pub fn noqa_row(&self) -> Option<usize> {
+        let source = self.source.as_deref()?;
+        Some(Location::of(source, self.noqa_offset).row)
+    }
+
+    /// Whether the finding has a fix that `--fix` applies under the given `--unsafe-fixes`.
+    pub fn has_applicable_fix(&self, unsafe_fixes: bool) -> bool {
+        self.fix
+            .as_ref()
+            .is_some_and(|fix| match fix.applicability {
+                Applicability::Safe => true,
+                Applicability::Unsafe => unsafe_fixes,
+            })
+    }
+
+    /// `[protocol path]`, the part of a live finding's line that says where in the object.
+    fn live_where(live: &LiveInfo) -> String {
+        if live.path.is_empty() {
+            format!("[{}]", live.protocol)
+        } else {
+            format!("[{} {}]", live.protocol, live.path)
+        }
+    }
+}
+
+/// How the text formats (`full`, `concise`) present findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// ANSI colours.
+    pub color: bool,
+    /// Show the `[*]` marker on findings with an applicable fix (Ruff hides it under `--fix`:
+    /// see `Summary::show_fix_status`).
+    pub show_fix_status: bool,
+    /// Whether unsafe fixes count as applicable for the `[*]` marker (`--unsafe-fixes`).
+    pub unsafe_fixes: bool,
+}
+
+/// Write `messages` in `format`. Messages are expected sorted (by file, then position).
+pub fn render(
+    format: OutputFormat,
+    messages: &[Message],
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        OutputFormat::Full => full::write(messages, options, out),
+        OutputFormat::Concise => concise::write(messages, options, out),
+        OutputFormat::Json => json::write(messages, out),
+        OutputFormat::JsonLines => json_lines::write(messages, out),
+        OutputFormat::Github => github::write(messages, out),
+        OutputFormat::Sarif => sarif::write(messages, out),
+    }?;
+    out.flush()
 }

@@ -1,0 +1,225 @@
+//! `full` (the default): the concise line, then the source around the finding drawn by
+//! `ariadne` with a label naming the rule, and the fix's title as help. Live findings have
+//! no source: just the line.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use ariadne::{Color, Config, Label, Report, ReportKind, Source};
+use ruff_source_file::SourceFile;
+use ruff_text_size::{TextRange, TextSize};
+
+use super::concise::header;
+use super::location::clamp_offset;
+use super::{Message, RenderOptions};
+use crate::diagnostic::Severity;
+
+pub(super) fn write(
+    messages: &[Message],
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for message in messages {
+        writeln!(out, "{}", header(message, options))?;
+        let Some(source) = message.source.as_deref() else {
+            continue;
+        };
+        if message.live.is_some() {
+            continue;
+        }
+        // Ruff's convention: `0..0` marks a finding about the whole file; no snippet.
+        if message.range == TextRange::default() {
+            continue;
+        }
+        write_snippet(message, source, options, out)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn write_snippet(
+    message: &Message,
+    source: &SourceFile,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let snippet = Snippet::new(source, message.range);
+    let (kind, color) = match message.severity {
+        Severity::Error => (ReportKind::Error, Color::Red),
+        Severity::Warning => (ReportKind::Warning, Color::Yellow),
+        Severity::Info => (ReportKind::Advice, Color::Cyan),
+    };
+    let id = message.filename.as_str();
+    let mut label = Label::new((id, snippet.span.clone())).with_message(message.rule.name());
+    if options.color {
+        label = label.with_color(color);
+    }
+    let mut report = Report::build(kind, (id, snippet.span.clone()))
+        .with_config(Config::default().with_color(options.color))
+        .with_label(label);
+    if let Some(fix) = &message.fix {
+        report = report.with_help(&fix.message);
+    }
+    let mut rendered = Vec::new();
+    report
+        .finish()
+        .write_for_stdout((id, Source::from(snippet.text.as_str())), &mut rendered)?;
+    // ariadne opens with its own `Error: message` line; the concise line above replaces it.
+    let body = match rendered.iter().position(|byte| *byte == b'\n') {
+        Some(newline) => &rendered[newline + 1..],
+        None => &rendered[..],
+    };
+    // ariadne pads its lines with spaces; drop them, as Ruff's output has none.
+    for line in String::from_utf8_lossy(body).lines() {
+        writeln!(out, "{}", line.trim_end_matches(' '))?;
+    }
+    Ok(())
+}
+
+/// The text ariadne draws and the label's span in it, in characters (ariadne counts
+/// characters, the source's ranges count bytes).
+struct Snippet {
+    text: String,
+    span: Range<usize>,
+}
+
+impl Snippet {
+    /// The lines `range` touches, preceded by one empty line for each earlier line: ariadne
+    /// 0.5 numbers the lines it prints from the start of its text (`with_display_line_offset`
+    /// only reaches the `file:row:col` reference), so the padding makes its numbers the
+    /// source's.
+    fn new(source: &SourceFile, range: TextRange) -> Snippet {
+        let text = source.source_text();
+        let code = source.to_source_code();
+        let start = clamp_offset(text, range.start());
+        let end = clamp_offset(text, range.end()).max(start);
+        let start_row = code.line_index(start);
+        let end_row = code.line_index(end);
+        let first_byte = code.line_start(start_row);
+        let last_byte = code.line_end(end_row);
+
+        let mut snippet = "\n".repeat(start_row.to_zero_indexed());
+        let mut chars = snippet.len();
+        let mut span = chars..chars;
+        let lines = &text[usize::from(first_byte)..usize::from(last_byte)];
+        for (index, c) in lines.char_indices() {
+            let offset = first_byte + TextSize::try_from(index).unwrap_or_default();
+            if offset == start {
+                span.start = chars;
+            }
+            if offset == end {
+                span.end = chars;
+            }
+            if let Some(c) = printable(c, offset) {
+                snippet.push(c);
+                chars += 1;
+            }
+        }
+        if end >= last_byte {
+            span.end = chars;
+        }
+        if start >= last_byte {
+            span.start = chars;
+            // A position after the file's last line break is on a line of its own, which
+            // ariadne only sees if it has a character.
+            if snippet.is_empty() || snippet.ends_with(['\n', '\r']) {
+                snippet.push(' ');
+            }
+        }
+        Snippet {
+            text: snippet,
+            span,
+        }
+    }
+}
+
+/// What to draw for `c`: one character for one, so that character offsets stay put, except
+/// a byte-order mark, which is not drawn (and is not a column: see `LineIndex::line_column`).
+/// Characters ariadne would take for line breaks but the line index does not (form feed,
+/// vertical tab, NEL, U+2028/9) become spaces, so the line numbers agree; other control
+/// characters become their visible pictures, so they cannot drive the terminal.
+fn printable(c: char, offset: TextSize) -> Option<char> {
+    match c {
+        '\u{feff}' if offset == TextSize::new(0) => None,
+        '\t' | '\n' | '\r' => Some(c),
+        '\x0b' | '\x0c' | '\u{85}' | '\u{2028}' | '\u{2029}' => Some(' '),
+        '\x7f' => Some('\u{2421}'),
+        c if u32::from(c) < 0x20 => char::from_u32(0x2400 + u32::from(c)).or(Some(' ')),
+        c => Some(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use ruff_source_file::SourceFileBuilder;
+
+    use super::*;
+    use crate::registry::Rule;
+    use crate::render::Location;
+
+    const TRICKY_TEXTS: &[&str] = &[
+        "",
+        "a",
+        "ab\n",
+        "\n\n\n",
+        "a\r\nb\r\n",
+        "a\rb\r",
+        "\tx\ty\n",
+        "é\u{1F600}x\nü",
+        "\u{feff}bom\nx",
+        "a\x0cb\nc",
+        "a\u{2028}b\u{85}c\nd",
+        "x\x1b[31my\x7f\n",
+    ];
+
+    fn snippet_of(text: &str, start: u32, end: u32) -> String {
+        let source = SourceFileBuilder::new("t.py", text).finish();
+        let message = Message {
+            rule: Rule::SyntaxError,
+            message: "m".to_string(),
+            severity: Severity::Error,
+            filename: "t.py".to_string(),
+            source: Some(Arc::new(source.clone())),
+            range: TextRange::new(TextSize::new(start), TextSize::new(end)),
+            fix: None,
+            noqa_offset: TextSize::new(start),
+            live: None,
+        };
+        let mut out = Vec::new();
+        write_snippet(&message, &source, &RenderOptions::default(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// ariadne's `file:row:col` line must name the row and column the header names, for every
+    /// range in texts with every kind of line break, tabs, wide and multi-byte characters, a
+    /// BOM and control characters; offsets inside characters and past the end included.
+    #[test]
+    fn ariadne_agrees_with_the_line_index_everywhere() {
+        for text in TRICKY_TEXTS {
+            let source = SourceFileBuilder::new("t.py", *text).finish();
+            let len = u32::try_from(text.len()).unwrap();
+            for start in 0..=len + 1 {
+                for end in start..=len + 1 {
+                    let output = snippet_of(text, start, end);
+                    let location = Location::of(&source, TextSize::new(start));
+                    let reference = format!("[ t.py:{}:{} ]", location.row, location.column);
+                    assert!(
+                        output.contains(&reference),
+                        "{text:?} {start}..{end}: expected {reference} in\n{output}"
+                    );
+                    assert!(output.contains("syntax-error"), "{output}");
+                    // Control characters are drawn as pictures, never sent to the terminal.
+                    assert!(!output.contains('\x1b'), "{output}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_trailing_spaces() {
+        let output = snippet_of("def f(x):\n    return x\n", 4, 5);
+        assert!(output.lines().all(|line| !line.ends_with(' ')), "{output}");
+    }
+}
