@@ -353,3 +353,82 @@ fn statistics() {
     let mut refused = Vec::new();
     assert!(write_statistics(&messages, OutputFormat::Github, &mut refused).is_err());
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text made of the characters that trouble renderers: every line break, tabs, control
+    /// characters, multi-byte and wide characters, a BOM.
+    fn tricky_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("\n"),
+                Just("\r\n"),
+                Just("\r"),
+                Just("\t"),
+                Just("\x0c"),
+                Just("\x1b"),
+                Just("\u{feff}"),
+                Just("\u{2028}"),
+                Just("é"),
+                Just("漢"),
+                Just("😀"),
+                Just("x"),
+                Just("def "),
+                Just(" "),
+            ],
+            0..40,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any range, in or out of the text, on or off character boundaries, with an edit
+        /// anywhere: every format renders, and the JSON formats stay valid JSON.
+        #[test]
+        fn every_format_renders_any_range(
+            text in tricky_text(),
+            a in 0u32..200,
+            b in 0u32..200,
+            edit_at in 0u32..200,
+            noqa in 0u32..200,
+            color: bool,
+        ) {
+            // A name and a message with line breaks and GitHub's special characters.
+            let name = "dir/p:\r\n%,.py";
+            let source = Arc::new(SourceFileBuilder::new(name, text.as_str()).finish());
+            let range = TextRange::new(TextSize::new(a.min(b)), TextSize::new(a.max(b)));
+            let mut message = static_message(&source, Rule::ArrayMissingCopy, &text, range);
+            message.noqa_offset = TextSize::new(noqa);
+            message.fix = Some(Fix {
+                applicability: Applicability::Unsafe,
+                message: "fix".to_string(),
+                edits: vec![Edit::insertion(TextSize::new(edit_at), "y")],
+            });
+            let messages = vec![message];
+            let options = RenderOptions { color, show_fix_status: true, unsafe_fixes: true };
+            for format in [
+                OutputFormat::Full,
+                OutputFormat::Concise,
+                OutputFormat::Json,
+                OutputFormat::JsonLines,
+                OutputFormat::Github,
+                OutputFormat::Sarif,
+            ] {
+                let mut out = Vec::new();
+                render(format, &messages, &options, &mut out).unwrap();
+                let output = String::from_utf8(out).unwrap();
+                if matches!(format, OutputFormat::Json | OutputFormat::Sarif) {
+                    prop_assert!(serde_json::from_str::<serde_json::Value>(&output).is_ok());
+                }
+                if format == OutputFormat::Github {
+                    // One annotation is one line, whatever the message or path holds.
+                    prop_assert_eq!(output.lines().count(), 1);
+                }
+            }
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! `ariadne` with a label naming the rule, and the fix's title as help. Live findings have
 //! no source: just the line.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -69,11 +70,28 @@ fn write_snippet(
         Some(newline) => &rendered[newline + 1..],
         None => &rendered[..],
     };
-    // ariadne pads its lines with spaces; drop them, as Ruff's output has none.
     for line in String::from_utf8_lossy(body).lines() {
-        writeln!(out, "{}", line.trim_end_matches(' '))?;
+        // ariadne pads its lines with spaces; drop them, as Ruff's output has none.
+        let line = line.trim_end_matches(' ');
+        writeln!(out, "{}", lowercase_help(line, options.color))?;
     }
     Ok(())
+}
+
+/// ariadne titles the fix `Help:`; Ruff, and compilers, say `help:`. Only ariadne's own help
+/// line is touched: source lines start with their number, and escape characters in the
+/// source are drawn as pictures, so neither pattern can come from the file.
+fn lowercase_help(line: &str, color: bool) -> Cow<'_, str> {
+    if color {
+        // ariadne's note colour (256-colour 115) is used for `Help` and `Note` only.
+        const HELP: &str = "\x1b[38;5;115mHelp\x1b[0m:";
+        if line.contains(HELP) {
+            return Cow::Owned(line.replacen(HELP, "\x1b[38;5;115mhelp\x1b[0m:", 1));
+        }
+    } else if line.trim_start().starts_with("│ Help: ") {
+        return Cow::Owned(line.replacen("Help: ", "help: ", 1));
+    }
+    Cow::Borrowed(line)
 }
 
 /// The text ariadne draws and the label's span in it, in characters (ariadne counts
@@ -213,6 +231,43 @@ mod tests {
                     // Control characters are drawn as pictures, never sent to the terminal.
                     assert!(!output.contains('\x1b'), "{output}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn fix_title_is_lowercase_help_with_and_without_colour() {
+        let source = SourceFileBuilder::new("t.py", "Help: x = 1\n").finish();
+        for color in [false, true] {
+            let message = Message {
+                rule: Rule::ArrayMissingCopy,
+                message: "m".to_string(),
+                severity: Severity::Error,
+                filename: "t.py".to_string(),
+                source: Some(Arc::new(source.clone())),
+                range: TextRange::new(TextSize::new(6), TextSize::new(7)),
+                fix: Some(crate::diagnostic::Fix {
+                    applicability: crate::diagnostic::Applicability::Safe,
+                    message: "Add `copy=None`".to_string(),
+                    edits: vec![],
+                }),
+                noqa_offset: TextSize::new(6),
+                live: None,
+            };
+            let options = RenderOptions {
+                color,
+                ..RenderOptions::default()
+            };
+            let mut out = Vec::new();
+            write_snippet(&message, &source, &options, &mut out).unwrap();
+            let output = String::from_utf8(out).unwrap();
+            assert!(output.contains("help"), "{output}");
+            assert!(!output.contains("Help\x1b"), "{output}");
+            assert!(!output.contains("Help: Add"), "{output}");
+            // The source line, which happens to start with `Help: `, is left alone (with
+            // colour, ariadne colours it character by character).
+            if !color {
+                assert!(output.contains(" 1 │ Help: x = 1"), "{output}");
             }
         }
     }
