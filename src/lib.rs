@@ -5,8 +5,8 @@
 pub mod checker;
 pub mod cli;
 pub mod descriptor;
-pub mod discover;
 pub mod diagnostic;
+pub mod discover;
 pub mod fix;
 pub mod model;
 pub mod noqa;
@@ -21,7 +21,6 @@ use std::path::Path;
 
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
-
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::{Rule, RuleSet};
@@ -63,7 +62,10 @@ pub fn lint_source_with(
     };
     // A file in which no rule can fire is not parsed, so its syntax is not ours to judge:
     // AL001 is reported only in files that mention an array protocol.
-    if !rules.iter().any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError) {
+    if !rules
+        .iter()
+        .any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError)
+    {
         return Vec::new();
     }
     if enabled.contains(Rule::SyntaxError) {
@@ -88,7 +90,9 @@ pub fn lint_source_with(
         .map(|e| index.line_index(e.location.start()).to_zero_indexed())
         .collect();
     if !error_lines.is_empty() {
-        diagnostics.retain(|d| !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed()));
+        diagnostics.retain(|d| {
+            !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed())
+        });
     }
 
     let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
@@ -118,4 +122,3 @@ pub fn lint_source_with(
 pub fn noqa_line(diagnostic: &Diagnostic, index: &LineIndex) -> usize {
     index.line_index(diagnostic.range.start()).to_zero_indexed()
 }
-

@@ -80,7 +80,15 @@ pub fn render(
             }
             None => (0, 0),
         };
-        writeln!(out, "{}:{}:{}: {} {}", m.filename, row, col, m.rule.code(), m.message)?;
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            m.filename,
+            row,
+            col,
+            m.rule.code(),
+            m.message
+        )?;
     }
     Ok(())
 }
