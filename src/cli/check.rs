@@ -221,11 +221,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     report(args, results)
 }
 
+/// The path as the user should read it: relative to the working directory, without `./`.
 fn display_path(path: &Path, cwd: &Path) -> String {
-    path.strip_prefix(cwd)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
+    let relative = path.strip_prefix(cwd).unwrap_or(path);
+    let relative = relative.strip_prefix(".").unwrap_or(relative);
+    relative.to_string_lossy().into_owned()
 }
 
 fn io_error(display: &str, message: String) -> FileResult {
