@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use ruff_source_file::SourceFile;
 
-use crate::diagnostic::{Applicability, Fix, Severity};
+use crate::diagnostic::{Fix, Severity};
 use crate::registry::Rule;
 
 mod concise;
@@ -90,10 +90,7 @@ impl Message {
     pub fn has_applicable_fix(&self, unsafe_fixes: bool) -> bool {
         self.fix
             .as_ref()
-            .is_some_and(|fix| match fix.applicability {
-                Applicability::Safe => true,
-                Applicability::Unsafe => unsafe_fixes,
-            })
+            .is_some_and(|fix| crate::fix::applies(fix.applicability, unsafe_fixes))
     }
 
     /// `[protocol path]`, the part of a live finding's line that says where in the object.
