@@ -1,9 +1,12 @@
 //! `sarif`: SARIF 2.1.0 for code-scanning services. The driver lists every rule (so that a
 //! service can show a rule's page even for a finding it has not seen before); results point
-//! at a region of a file, or, for live findings, at the object by name.
+//! at a region of a file, or, for live findings, at the object by name. Files are absolute
+//! `file:` URIs, as Ruff writes them: code scanning maps them into the checkout whichever
+//! directory the linter ran in.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
 use serde_json::{json, Value};
 
@@ -72,7 +75,7 @@ fn sarif_result(message: &Message) -> Value {
         }),
         (None, Some(start), Some(end)) => json!({
             "physicalLocation": {
-                "artifactLocation": { "uri": file_uri(&message.filename) },
+                "artifactLocation": { "uri": artifact_uri(&message.filename) },
                 "region": {
                     "startLine": start.row,
                     "startColumn": start.column,
@@ -84,7 +87,7 @@ fn sarif_result(message: &Message) -> Value {
         // A file-level finding without text: the file, no region.
         (None, _, _) => json!({
             "physicalLocation": {
-                "artifactLocation": { "uri": file_uri(&message.filename) },
+                "artifactLocation": { "uri": artifact_uri(&message.filename) },
             },
         }),
     };
@@ -97,9 +100,46 @@ fn sarif_result(message: &Message) -> Value {
     })
 }
 
-/// A path as a URI reference: relative paths stay relative (code-scanning services resolve
-/// them against the checkout), absolute ones become `file:` URIs. Backslashes become `/`;
-/// bytes that may not appear in a URI path are percent-encoded.
+/// The `file:` URI of `path`, made absolute against the working directory (or left a
+/// relative reference when there is none).
+fn artifact_uri(path: &str) -> String {
+    if is_absolute(path) {
+        return file_uri(path);
+    }
+    match std::env::current_dir() {
+        Ok(cwd) => file_uri(&absolute(&cwd, path).to_string_lossy()),
+        Err(_) => file_uri(path),
+    }
+}
+
+fn is_absolute(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let windows_drive = bytes.len() >= 3
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && matches!(bytes[2], b'/' | b'\\');
+    Path::new(path).is_absolute() || windows_drive
+}
+
+/// `cwd` joined with `path`, `.` and `..` resolved by the text alone (the file need not
+/// exist, and links are the user's business).
+fn absolute(cwd: &Path, path: &str) -> PathBuf {
+    let mut absolute = cwd.to_path_buf();
+    for component in Path::new(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                absolute.pop();
+            }
+            other => absolute.push(other),
+        }
+    }
+    absolute
+}
+
+/// A path as a URI reference: absolute paths become `file:` URIs, relative ones stay
+/// relative. Backslashes become `/`; bytes that may not appear in a URI path are
+/// percent-encoded.
 fn file_uri(path: &str) -> String {
     let path = path.replace('\\', "/");
     let bytes = path.as_bytes();
@@ -137,6 +177,24 @@ mod tests {
         assert_eq!(file_uri("C:\\src\\x.py"), "file:///C:/src/x.py");
         assert_eq!(file_uri("a:b.py"), "a%3Ab.py");
         assert_eq!(file_uri("é.py"), "%C3%A9.py");
+    }
+
+    #[test]
+    fn relative_paths_are_made_absolute() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(
+            absolute(cwd, "./pkg/../src/a.py"),
+            PathBuf::from("/work/repo/src/a.py")
+        );
+        assert_eq!(
+            file_uri(&absolute(cwd, "a b.py").to_string_lossy()),
+            "file:///work/repo/a%20b.py"
+        );
+        assert!(is_absolute("/x.py"));
+        assert!(is_absolute("C:\\x.py"));
+        assert!(!is_absolute("pkg/x.py"));
+        assert!(artifact_uri("pkg/x.py").starts_with("file://"));
+        assert!(artifact_uri("pkg/x.py").ends_with("/pkg/x.py"));
     }
 
     #[test]
