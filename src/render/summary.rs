@@ -73,6 +73,41 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// The one line Ruff prints when findings are not shown (`--fix-only`, and `--diff`, where
+/// `applied` is false): what was (or would be) fixed, and what `--unsafe-fixes` would add.
+/// `remaining` and `fixable` are not used: the findings are not the point of these modes.
+pub fn write_fix_summary(summary: &Summary, applied: bool, out: &mut dyn Write) -> io::Result<()> {
+    let Summary {
+        fixed,
+        hidden_unsafe,
+        ..
+    } = *summary;
+    let errors = plural(fixed, "error", "errors");
+    let fixes = plural(hidden_unsafe, "fix", "fixes");
+    match (fixed > 0, hidden_unsafe > 0, applied) {
+        (true, true, true) => writeln!(
+            out,
+            "Fixed {fixed} {errors} ({hidden_unsafe} additional {fixes} available with `--unsafe-fixes`)."
+        ),
+        (true, true, false) => writeln!(
+            out,
+            "Would fix {fixed} {errors} ({hidden_unsafe} additional {fixes} available with `--unsafe-fixes`)."
+        ),
+        (false, true, true) => writeln!(
+            out,
+            "No errors fixed ({hidden_unsafe} {fixes} available with `--unsafe-fixes`)."
+        ),
+        (false, true, false) => writeln!(
+            out,
+            "No errors would be fixed ({hidden_unsafe} {fixes} available with `--unsafe-fixes`)."
+        ),
+        (true, false, true) => writeln!(out, "Fixed {fixed} {errors}."),
+        (true, false, false) => writeln!(out, "Would fix {fixed} {errors}."),
+        // Nothing fixed and nothing to offer: Ruff prints nothing.
+        (false, false, _) => Ok(()),
+    }
+}
+
 fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
     if count == 1 {
         one
@@ -165,6 +200,48 @@ mod tests {
             "Found 2 errors.\nNo fixes available \
              (2 hidden fixes can be enabled with the `--unsafe-fixes` option).\n"
         );
+    }
+
+    fn fix_summary_text(summary: Summary, applied: bool) -> String {
+        let mut out = Vec::new();
+        write_fix_summary(&summary, applied, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn fix_only_wording() {
+        let one = Summary {
+            fixed: 1,
+            ..Summary::default()
+        };
+        assert_eq!(fix_summary_text(one, true), "Fixed 1 error.\n");
+        assert_eq!(fix_summary_text(one, false), "Would fix 1 error.\n");
+        let with_hidden = Summary {
+            fixed: 2,
+            hidden_unsafe: 1,
+            ..Summary::default()
+        };
+        assert_eq!(
+            fix_summary_text(with_hidden, true),
+            "Fixed 2 errors (1 additional fix available with `--unsafe-fixes`).\n"
+        );
+        assert_eq!(
+            fix_summary_text(with_hidden, false),
+            "Would fix 2 errors (1 additional fix available with `--unsafe-fixes`).\n"
+        );
+        let only_hidden = Summary {
+            hidden_unsafe: 3,
+            ..Summary::default()
+        };
+        assert_eq!(
+            fix_summary_text(only_hidden, true),
+            "No errors fixed (3 fixes available with `--unsafe-fixes`).\n"
+        );
+        assert_eq!(
+            fix_summary_text(only_hidden, false),
+            "No errors would be fixed (3 fixes available with `--unsafe-fixes`).\n"
+        );
+        assert_eq!(fix_summary_text(Summary::default(), true), "");
     }
 
     #[test]
