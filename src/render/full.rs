@@ -5,14 +5,14 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
+use std::sync::Arc;
 
 use ariadne::{Color, Config, Label, Report, ReportKind, Source};
 use ruff_source_file::SourceFile;
 use ruff_text_size::{TextRange, TextSize};
 
 use super::concise::header;
-use super::location::clamp_offset;
-use super::{Message, RenderOptions};
+use super::{Location, Message, RenderOptions};
 use crate::diagnostic::Severity;
 
 pub(super) fn write(
@@ -20,9 +20,11 @@ pub(super) fn write(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Messages come sorted by file: draw each file's text once for all of its findings.
+    let mut drawn: Option<(Arc<SourceFile>, DrawnFile)> = None;
     for message in messages {
         writeln!(out, "{}", header(message, options))?;
-        let Some(source) = message.source.as_deref() else {
+        let Some(source) = &message.source else {
             continue;
         };
         if message.live.is_some() {
@@ -32,7 +34,11 @@ pub(super) fn write(
         if message.range == TextRange::default() {
             continue;
         }
-        write_snippet(message, source, options, out)?;
+        let file = match &drawn {
+            Some((drawn_source, file)) if Arc::ptr_eq(drawn_source, source) => file,
+            _ => &drawn.insert((Arc::clone(source), DrawnFile::new(source))).1,
+        };
+        write_snippet(message, file, options, out)?;
         writeln!(out)?;
     }
     Ok(())
@@ -40,22 +46,22 @@ pub(super) fn write(
 
 fn write_snippet(
     message: &Message,
-    source: &SourceFile,
+    file: &DrawnFile,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let snippet = Snippet::new(source, message.range);
+    let span = file.char_span(message.range);
     let (kind, color) = match message.severity {
         Severity::Error => (ReportKind::Error, Color::Red),
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
         Severity::Info => (ReportKind::Advice, Color::Cyan),
     };
     let id = message.filename.as_str();
-    let mut label = Label::new((id, snippet.span.clone())).with_message(message.rule.name());
+    let mut label = Label::new((id, span.clone())).with_message(message.rule.name());
     if options.color {
         label = label.with_color(color);
     }
-    let mut report = Report::build(kind, (id, snippet.span.clone()))
+    let mut report = Report::build(kind, (id, span))
         .with_config(Config::default().with_color(options.color))
         .with_label(label);
     if let Some(fix) = &message.fix {
@@ -64,7 +70,7 @@ fn write_snippet(
     let mut rendered = Vec::new();
     report
         .finish()
-        .write_for_stdout((id, Source::from(snippet.text.as_str())), &mut rendered)?;
+        .write_for_stdout((id, &file.text), &mut rendered)?;
     // ariadne opens with its own `Error: message` line; the concise line above replaces it.
     let body = match rendered.iter().position(|byte| *byte == b'\n') {
         Some(newline) => &rendered[newline + 1..],
@@ -94,60 +100,67 @@ fn lowercase_help(line: &str, color: bool) -> Cow<'_, str> {
     Cow::Borrowed(line)
 }
 
-/// The text ariadne draws and the label's span in it, in characters (ariadne counts
-/// characters, the source's ranges count bytes).
-struct Snippet {
-    text: String,
-    span: Range<usize>,
+/// A file's text as ariadne draws it, and where each of its lines starts in characters
+/// (ariadne counts characters; the source's ranges count bytes).
+struct DrawnFile {
+    source: Arc<SourceFile>,
+    text: Source<String>,
+    /// The character offset in `text` of each line the line index knows.
+    line_starts: Vec<usize>,
 }
 
-impl Snippet {
-    /// The lines `range` touches, preceded by one empty line for each earlier line: ariadne
-    /// 0.5 numbers the lines it prints from the start of its text (`with_display_line_offset`
-    /// only reaches the `file:row:col` reference), so the padding makes its numbers the
-    /// source's.
-    fn new(source: &SourceFile, range: TextRange) -> Snippet {
-        let text = source.source_text();
-        let code = source.to_source_code();
-        let start = clamp_offset(text, range.start());
-        let end = clamp_offset(text, range.end()).max(start);
-        let start_row = code.line_index(start);
-        let end_row = code.line_index(end);
-        let first_byte = code.line_start(start_row);
-        let last_byte = code.line_end(end_row);
-
-        let mut snippet = "\n".repeat(start_row.to_zero_indexed());
-        let mut chars = snippet.len();
-        let mut span = chars..chars;
-        let lines = &text[usize::from(first_byte)..usize::from(last_byte)];
-        for (index, c) in lines.char_indices() {
-            let offset = first_byte + TextSize::try_from(index).unwrap_or_default();
-            if offset == start {
-                span.start = chars;
-            }
-            if offset == end {
-                span.end = chars;
+impl DrawnFile {
+    fn new(source: &Arc<SourceFile>) -> DrawnFile {
+        let original = source.source_text();
+        let mut text = String::with_capacity(original.len() + 1);
+        let mut line_starts = Vec::with_capacity(source.index().line_count());
+        let mut byte_line_starts = source.index().line_starts().iter().peekable();
+        let mut chars = 0;
+        for (index, c) in original.char_indices() {
+            let offset = TextSize::try_from(index).unwrap_or_default();
+            while byte_line_starts
+                .next_if(|start| **start <= offset)
+                .is_some()
+            {
+                line_starts.push(chars);
             }
             if let Some(c) = printable(c, offset) {
-                snippet.push(c);
+                text.push(c);
                 chars += 1;
             }
         }
-        if end >= last_byte {
-            span.end = chars;
+        // The last line starts at the end when the text ends with a line break.
+        while byte_line_starts.next().is_some() {
+            line_starts.push(chars);
         }
-        if start >= last_byte {
-            span.start = chars;
-            // A position after the file's last line break is on a line of its own, which
-            // ariadne only sees if it has a character.
-            if snippet.is_empty() || snippet.ends_with(['\n', '\r']) {
-                snippet.push(' ');
-            }
+        // A position after the file's last line break is on a line of its own, which
+        // ariadne only sees if it has a character.
+        if text.is_empty() || text.ends_with(['\n', '\r']) {
+            text.push(' ');
         }
-        Snippet {
-            text: snippet,
-            span,
+        DrawnFile {
+            source: Arc::clone(source),
+            text: Source::from(text),
+            line_starts,
         }
+    }
+
+    /// `range` in characters of `text`.
+    fn char_span(&self, range: TextRange) -> Range<usize> {
+        let start = self.char_offset(range.start());
+        start..self.char_offset(range.end()).max(start)
+    }
+
+    fn char_offset(&self, offset: TextSize) -> usize {
+        // The line index's column counts characters from the line's start, leaving out a
+        // BOM, which `printable` leaves out too; `Location` clamps bad offsets.
+        let location = Location::of(&self.source, offset);
+        let line_start = self
+            .line_starts
+            .get(location.row - 1)
+            .copied()
+            .unwrap_or_default();
+        line_start + location.column - 1
     }
 }
 
@@ -206,7 +219,8 @@ mod tests {
             live: None,
         };
         let mut out = Vec::new();
-        write_snippet(&message, &source, &RenderOptions::default(), &mut out).unwrap();
+        let file = DrawnFile::new(message.source.as_ref().unwrap());
+        write_snippet(&message, &file, &RenderOptions::default(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -259,7 +273,8 @@ mod tests {
                 ..RenderOptions::default()
             };
             let mut out = Vec::new();
-            write_snippet(&message, &source, &options, &mut out).unwrap();
+            let file = DrawnFile::new(message.source.as_ref().unwrap());
+            write_snippet(&message, &file, &options, &mut out).unwrap();
             let output = String::from_utf8(out).unwrap();
             assert!(output.contains("help"), "{output}");
             assert!(!output.contains("Help\x1b"), "{output}");
