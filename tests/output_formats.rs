@@ -368,6 +368,16 @@ fn statistics() {
     assert!(write_statistics(&messages, OutputFormat::Github, &mut refused).is_err());
 }
 
+#[test]
+fn statistics_of_nothing() {
+    let mut text = Vec::new();
+    write_statistics(&[], OutputFormat::Full, &mut text).unwrap();
+    assert!(text.is_empty());
+    let mut json = Vec::new();
+    write_statistics(&[], OutputFormat::Json, &mut json).unwrap();
+    assert_eq!(String::from_utf8(json).unwrap(), "[]\n");
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;

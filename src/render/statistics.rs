@@ -28,7 +28,9 @@ pub fn write_statistics(
 }
 
 /// Per-rule counts. Text for `full`/`concise`, JSON for `json`; other formats are refused,
-/// as Ruff refuses them. `unsafe_fixes`: whether unsafe fixes count as fixable.
+/// as Ruff refuses them. `unsafe_fixes`: whether unsafe fixes count as fixable. With no
+/// findings the text is empty and the JSON is `[]` (Ruff prints nothing for either; an empty
+/// array keeps JSON readers working).
 pub fn write_statistics_with(
     messages: &[Message],
     format: OutputFormat,
