@@ -41,7 +41,10 @@ pub fn discover(paths: &[PathBuf], _resolver: &Resolver) -> Result<Vec<Candidate
                         out.push(Candidate::File(p.to_path_buf()));
                     }
                 }
-                Err(e) => out.push(Candidate::Error { path: path.clone(), message: e.to_string() }),
+                Err(e) => out.push(Candidate::Error {
+                    path: path.clone(),
+                    message: e.to_string(),
+                }),
             }
         }
     }

@@ -5,8 +5,8 @@
 pub mod checker;
 pub mod cli;
 pub mod descriptor;
-pub mod discover;
 pub mod diagnostic;
+pub mod discover;
 pub mod fix;
 pub mod model;
 pub mod nesting;
@@ -22,7 +22,6 @@ use std::path::Path;
 
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
-
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::{Rule, RuleSet};
@@ -113,7 +112,9 @@ pub fn lint_source_with(
         .map(|d| index.line_index(d.range.start()).to_zero_indexed())
         .collect();
     if !error_lines.is_empty() {
-        diagnostics.retain(|d| !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed()));
+        diagnostics.retain(|d| {
+            !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed())
+        });
     }
 
     let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
@@ -143,4 +144,3 @@ pub fn lint_source_with(
 pub fn noqa_line(diagnostic: &Diagnostic, index: &LineIndex) -> usize {
     index.line_index(diagnostic.range.start()).to_zero_indexed()
 }
-
