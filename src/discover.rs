@@ -66,11 +66,6 @@ pub fn is_python_file(path: &Path) -> bool {
         .is_some_and(|extension| extension == "py" || extension == "pyi")
 }
 
-/// `path` relative to `cwd` when it lies below it, for display (as Ruff prints paths).
-pub fn relative_to<'a>(path: &'a Path, cwd: &Path) -> &'a Path {
-    path.strip_prefix(cwd).unwrap_or(path)
-}
-
 /// The files to check under `paths` (the working directory when empty), sorted, each once.
 pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>, DiscoverError> {
     let current = [PathBuf::from(".")];
@@ -260,18 +255,6 @@ mod tests {
         assert!(
             message.to_lowercase().contains("permission denied"),
             "{message}"
-        );
-    }
-
-    #[test]
-    fn relative_display() {
-        assert_eq!(
-            relative_to(Path::new("/a/b/c.py"), Path::new("/a")),
-            Path::new("b/c.py")
-        );
-        assert_eq!(
-            relative_to(Path::new("/x/c.py"), Path::new("/a")),
-            Path::new("/x/c.py")
         );
     }
 }
