@@ -266,19 +266,21 @@ impl Resolver {
     pub fn is_excluded(&self, path: &Path) -> bool {
         let path = absolutize(path, &self.cwd);
         let mut current = path.as_path();
-        while let Some(parent) = current.parent() {
-            let Ok(settings) = self.settings_for_directory(parent) else {
+        while current.file_name().is_some() {
+            // The settings at `current` itself: a directory with a config file is a
+            // project root, where the upward check stops. For a file this is its parent's.
+            let Ok(settings) = self.settings_for_directory(current) else {
                 return false;
             };
+            // Excludes are rooted at the project: `build` must not exclude a project that
+            // happens to live in (or under) a directory named `build`.
+            if current == settings.project_root {
+                break;
+            }
             if settings.excludes(current) {
                 return true;
             }
-            // Excludes are rooted at the project: `build` must not exclude a project that
-            // happens to live under a directory named `build`.
-            if parent == settings.project_root {
-                break;
-            }
-            current = parent;
+            current = parent_of(current);
         }
         false
     }
