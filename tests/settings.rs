@@ -303,6 +303,7 @@ fn invalid_toml_names_file_and_line() {
     let message = error.to_string();
     assert!(message.contains("pyproject.toml:4:"), "{message}");
     assert!(message.contains("invalid TOML"), "{message}");
+    assert!(!message.contains('\n'), "one line: {message}");
 }
 
 #[test]

@@ -152,7 +152,7 @@ fn parse_config(path: &Path, text: &str) -> Result<Option<ParsedConfig>, Setting
                 line: line_col(text, at).0,
             },
             key,
-            message: error.message().trim().to_string(),
+            message: one_line(error.message()),
         }
     })?;
     let root = path.parent().unwrap_or(Path::new("/"));
@@ -180,7 +180,7 @@ fn read_keys(path: &Path, text: &str) -> Result<Option<KeyMap>, SettingsError> {
             path: path.to_path_buf(),
             line,
             column,
-            message: error.message().trim().to_string(),
+            message: one_line(error.message()),
         }
     })?;
     let shape_error = |error: toml::de::Error, key: &str| SettingsError::InvalidValue {
@@ -189,7 +189,7 @@ fn read_keys(path: &Path, text: &str) -> Result<Option<KeyMap>, SettingsError> {
             line: line_col(text, error.span().map_or(0, |span| span.start)).0,
         },
         key: key.to_string(),
-        message: format!("{}; it must be a table", error.message().trim()),
+        message: format!("{}; it must be a table", one_line(error.message())),
     };
     if is_pyproject(path) {
         let doc: Pyproject = toml::from_str(text).map_err(|e| shape_error(e, "tool.arraylint"))?;
@@ -199,6 +199,16 @@ fn read_keys(path: &Path, text: &str) -> Result<Option<KeyMap>, SettingsError> {
             .map(Some)
             .map_err(|e| shape_error(e, "arraylint"))
     }
+}
+
+/// The toml crate's messages can span lines ("invalid array\nexpected `]`").
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join(": ")
 }
 
 /// 1-based line and column (in characters) of a byte offset.
