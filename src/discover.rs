@@ -83,7 +83,12 @@ pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>
         let absolute = absolutize(path, resolver.cwd());
         match fs::metadata(&absolute) {
             Ok(metadata) => named.push((absolute, metadata.is_dir())),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
                 return Err(DiscoverError::Missing(path.clone()));
             }
             Err(error) => candidates.push(Candidate::Error {
