@@ -514,6 +514,7 @@ fn results_are_sorted_and_unique() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn links_to_files_are_checked_and_broken_links_reported() {
     let dir = tree(&[("real/target.py", ""), ("src/", "")]);

@@ -72,13 +72,17 @@ impl Settings {
         config_file: Option<PathBuf>,
         project_root: PathBuf,
     ) -> Result<Settings, SettingsError> {
-        let glob_error = |key: &str, error: globset::Error| SettingsError::InvalidValue {
+        // Each glob was compiled when read; only the combined set (too large) fails here.
+        let glob_error = |key: &'static str, error: globset::Error| SettingsError::InvalidValue {
             origin: match &config_file {
                 Some(path) => Origin::File {
                     path: path.clone(),
                     line: 1,
                 },
-                None => Origin::Cli { flag: "--exclude" },
+                None if key == "exclude" => Origin::Cli { flag: "--exclude" },
+                None => Origin::Cli {
+                    flag: "--extend-exclude",
+                },
             },
             key: key.to_string(),
             message: error.to_string(),
