@@ -621,3 +621,87 @@ fn a_named_project_below_an_excluded_name_is_not_excluded() {
     assert!(!resolver.is_excluded(&dir.path().join("build/proj/a.py")));
     assert!(resolver.is_excluded(&dir.path().join("build/other.py")));
 }
+
+#[test]
+fn lookups_from_many_threads_agree_with_fresh_lookups() {
+    // Configs at alternating depths, so cached ancestors must not leak between subtrees.
+    let mut files: Vec<(String, String)> = vec![(
+        "pyproject.toml".into(),
+        "[tool.arraylint]\nselect = [\"AL1\"]\n".into(),
+    )];
+    for i in 0..12 {
+        if i % 3 == 0 {
+            files.push((
+                format!("p{i}/arraylint.toml"),
+                "select = [\"AL2\"]\n".into(),
+            ));
+        }
+        if i % 4 == 0 {
+            files.push((
+                format!("p{i}/a/b/.arraylint.toml"),
+                "select = [\"AL6\"]\n".into(),
+            ));
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let dir = tree(&borrowed);
+    let root = dir.path();
+    let mut queries: Vec<PathBuf> = Vec::new();
+    for i in 0..12 {
+        for sub in ["x.py", "a/x.py", "a/b/x.py", "a/b/c/d/x.py"] {
+            queries.push(root.join(format!("p{i}/{sub}")));
+        }
+    }
+    queries.push(root.join("top.py"));
+    // Deepest first in one order, shallowest first in the other.
+    queries.sort_by_key(|path| std::cmp::Reverse(path.components().count()));
+
+    let shared = resolver_in(root, &CliOverrides::default());
+    let answers: Vec<Vec<RuleSet>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (shared, queries) = (&shared, &queries);
+                scope.spawn(move || {
+                    let mut order: Vec<&PathBuf> = queries.iter().collect();
+                    if t % 2 == 1 {
+                        order.reverse();
+                    }
+                    let mut answers: Vec<(PathBuf, RuleSet)> = order
+                        .into_iter()
+                        .map(|path| (path.clone(), rules(shared, path)))
+                        .collect();
+                    answers.sort_by(|a, b| a.0.cmp(&b.0));
+                    answers.into_iter().map(|(_, rules)| rules).collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().expect("thread"))
+            .collect()
+    });
+    let mut sorted = queries.clone();
+    sorted.sort();
+    let fresh: Vec<RuleSet> = sorted
+        .iter()
+        .map(|path| rules(&resolver_in(root, &CliOverrides::default()), path))
+        .collect();
+    for answer in &answers {
+        assert_eq!(answer, &fresh);
+    }
+    // Spot checks of what the fresh answers are.
+    let at = |path: &str| {
+        fresh[sorted
+            .iter()
+            .position(|p| p == &root.join(path))
+            .expect(path)]
+    };
+    assert_eq!(codes(at("p0/a/b/c/d/x.py")), ["AL601", "AL602"]);
+    assert!(at("p0/a/x.py").contains(rule("AL201")));
+    assert!(at("p1/a/b/x.py").contains(rule("AL101")));
+    assert!(at("p4/a/b/x.py").contains(rule("AL601")));
+    assert!(at("p4/x.py").contains(rule("AL101")));
+}

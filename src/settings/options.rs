@@ -67,17 +67,13 @@ pub fn load_chain(
             named_by: named_by.clone(),
         };
         // Canonical paths so that `a/../b.toml` and `b.toml` are seen as the same file.
-        let canonical = fs::canonicalize(&current).map_err(read_error)?;
+        let canonical = fs::canonicalize(&current).map_err(&read_error)?;
         chain.push(current.clone());
         if seen.contains(&canonical) {
             return Err(SettingsError::ExtendCycle { chain });
         }
         seen.push(canonical);
-        let text = fs::read_to_string(&current).map_err(|error| SettingsError::Read {
-            path: current.clone(),
-            message: error.to_string(),
-            named_by: named_by.clone(),
-        })?;
+        let text = fs::read_to_string(&current).map_err(&read_error)?;
         let parsed = match parse_config(&current, &text)? {
             Some(parsed) => parsed,
             None if levels.is_empty() && missing == MissingSection::Skip => return Ok(None),
