@@ -189,6 +189,37 @@ impl Settings {
     }
 }
 
+/// For `--show-settings`: one `key: value` line per setting.
+impl std::fmt::Display for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let codes = |rules: RuleSet| {
+            let codes: Vec<&str> = rules.iter().map(|rule| rule.code()).collect();
+            codes.join(", ")
+        };
+        match &self.config_file {
+            Some(path) => writeln!(f, "config-file: {}", path.display())?,
+            None => writeln!(f, "config-file: (none, defaults)")?,
+        }
+        writeln!(f, "project-root: {}", self.project_root.display())?;
+        writeln!(f, "rules: {}", codes(self.rules))?;
+        writeln!(
+            f,
+            "exclude: {}",
+            self.exclude().collect::<Vec<_>>().join(", ")
+        )?;
+        writeln!(
+            f,
+            "extend-exclude: {}",
+            self.extend_exclude().collect::<Vec<_>>().join(", ")
+        )?;
+        writeln!(f, "per-file-ignores:")?;
+        for (pattern, rules) in self.per_file_ignores() {
+            writeln!(f, "  {pattern}: {}", codes(rules))?;
+        }
+        writeln!(f, "respect-gitignore: {}", self.respect_gitignore)
+    }
+}
+
 type Lookup = Result<Arc<Settings>, SettingsError>;
 
 /// Finds the settings for any path. Cheap to query from many threads: the closest config of
@@ -447,6 +478,34 @@ mod tests {
     #[test]
     fn resolver_is_send_and_sync() {
         assert_send_sync::<Resolver>();
+    }
+
+    #[test]
+    fn show_settings_lists_every_setting() {
+        let overrides = CliOverrides {
+            select: Some(vec!["AL10".into()]),
+            ignore: vec!["AL105".into()],
+            extend_exclude: vec!["gen".into()],
+            isolated: true,
+            ..CliOverrides::default()
+        };
+        let resolver = match Resolver::new(&overrides, Path::new("/proj")) {
+            Ok(resolver) => resolver,
+            Err(error) => panic!("{error}"),
+        };
+        let shown = match resolver.settings_for(Path::new("a.py")) {
+            Ok(settings) => settings.to_string(),
+            Err(error) => panic!("{error}"),
+        };
+        assert!(shown.contains("config-file: (none, defaults)\n"), "{shown}");
+        assert!(shown.contains("project-root: /proj\n"), "{shown}");
+        assert!(
+            shown.contains("rules: AL101, AL102, AL103, AL104, AL106, AL107\n"),
+            "{shown}"
+        );
+        assert!(shown.contains("exclude: .bzr, .direnv,"), "{shown}");
+        assert!(shown.contains("extend-exclude: gen\n"), "{shown}");
+        assert!(shown.ends_with("respect-gitignore: true\n"), "{shown}");
     }
 
     #[test]
