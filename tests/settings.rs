@@ -705,3 +705,22 @@ fn lookups_from_many_threads_agree_with_fresh_lookups() {
     assert!(at("p4/a/b/x.py").contains(rule("AL601")));
     assert!(at("p4/x.py").contains(rule("AL101")));
 }
+
+#[test]
+fn the_documented_example_is_a_valid_config() {
+    let docs =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"))
+            .expect("docs/configuration.md");
+    let start = docs.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let example = &docs[start..start + docs[start..].find("```").expect("block end")];
+    let dir = tree(&[("pyproject.toml", example)]);
+    let resolver = resolver_in(dir.path(), &CliOverrides::default());
+    let enabled = rules(&resolver, &dir.path().join("src/a.py"));
+    assert!(enabled.contains(rule("AL101")) && enabled.contains(rule("AL201")));
+    assert!(!enabled.contains(rule("AL104")));
+    assert!(enabled.contains(rule("AL602")) && !enabled.contains(rule("AL601")));
+    assert!(!rules(&resolver, &dir.path().join("tests/t.py")).contains(rule("AL602")));
+    assert!(rules(&resolver, &dir.path().join("pkg/__init__.py")).is_empty());
+    assert!(resolver.is_excluded(&dir.path().join("src/generated/x.py")));
+    assert!(resolver.is_excluded(&dir.path().join("msg_pb2.py")));
+}
