@@ -22,6 +22,7 @@ use std::path::Path;
 
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::{Rule, RuleSet};
@@ -112,9 +113,26 @@ pub fn lint_source_with(
         .map(|d| index.line_index(d.range.start()).to_zero_indexed())
         .collect();
     if !error_lines.is_empty() {
-        diagnostics.retain(|d| {
-            !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed())
-        });
+        // Sorted (the errors are), so each look-up is a binary search, not a scan.
+        let line_of = |offset| index.line_index(offset).to_zero_indexed();
+        let touches_error = |range: TextRange| {
+            let first = error_lines.partition_point(|&line| line < line_of(range.start()));
+            error_lines
+                .get(first)
+                .is_some_and(|&line| line <= line_of(range.end()))
+        };
+        diagnostics.retain(|d| error_lines.binary_search(&line_of(d.range.start())).is_err());
+        // A fix that edits a broken line cannot be trusted: the parser's recovered tree
+        // may never show the edit, and the fix would be applied again on every pass.
+        for diagnostic in &mut diagnostics {
+            if diagnostic
+                .fix
+                .as_ref()
+                .is_some_and(|fix| fix.edits.iter().any(|edit| touches_error(edit.range)))
+            {
+                diagnostic.fix = None;
+            }
+        }
     }
 
     let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
