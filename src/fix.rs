@@ -242,14 +242,19 @@ mod tests {
         let src = "x = 1\n";
         // A fix whose edit the next lint never sees: it would be applied forever.
         let out = fix_with(src, PySourceType::Python, true, |_| {
-            vec![Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
-                applicability: Applicability::Safe,
-                message: "grow".into(),
-                edits: vec![Edit::insertion(0.into(), "#\n")],
-            })]
+            vec![
+                Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
+                    applicability: Applicability::Safe,
+                    message: "grow".into(),
+                    edits: vec![Edit::insertion(0.into(), "#\n")],
+                }),
+            ]
         });
         assert_eq!(out.text, src);
-        assert!(out.refused.as_ref().is_some_and(|r| r.contains("did not settle")));
+        assert!(out
+            .refused
+            .as_ref()
+            .is_some_and(|r| r.contains("did not settle")));
         assert_eq!(out.fixed_count(), 0);
     }
 

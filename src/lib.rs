@@ -121,7 +121,11 @@ pub fn lint_source_with(
                 .get(first)
                 .is_some_and(|&line| line <= line_of(range.end()))
         };
-        diagnostics.retain(|d| error_lines.binary_search(&line_of(d.range.start())).is_err());
+        diagnostics.retain(|d| {
+            error_lines
+                .binary_search(&line_of(d.range.start()))
+                .is_err()
+        });
         // A fix that edits a broken line cannot be trusted: the parser's recovered tree
         // may never show the edit, and the fix would be applied again on every pass.
         for diagnostic in &mut diagnostics {

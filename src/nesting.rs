@@ -167,7 +167,9 @@ mod tests {
             "+1".repeat(n),
             format!("{}1", "lambda: ".repeat(n)),
             format!("{}1{}", "f'{".repeat(n), "}'".repeat(n)),
-            (0..n).map(|i| format!("{}if 1:\n", " ".repeat(i))).collect::<String>()
+            (0..n)
+                .map(|i| format!("{}if 1:\n", " ".repeat(i)))
+                .collect::<String>()
                 + &" ".repeat(n)
                 + "pass\n",
             "((".repeat(n), // unclosed

@@ -110,7 +110,13 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 /// An `__array__` missing `copy` and `dtype` that returns a scalar: AL101 and AL102 on the
 /// `def` (2:9), AL105 on the `return` (3:9); `--fix --unsafe-fixes` rewrites the `def`.
 fn bad_class(newline: &str) -> String {
-    ["class A:", "    def __array__(self):", "        return 1", ""].join(newline)
+    [
+        "class A:",
+        "    def __array__(self):",
+        "        return 1",
+        "",
+    ]
+    .join(newline)
 }
 
 fn bad_class_findings() -> Vec<(String, u64, u64)> {
@@ -138,7 +144,10 @@ fn invalid_utf8_is_al002_naming_byte_offset_line_and_column_and_the_run_goes_on(
     write(dir.path(), "good.py", bad_class("\n"));
     let (out, found) = check_json(dir.path(), &["bad.py", "good.py"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let bad: Vec<&Finding> = found.iter().filter(|f| f.file.ends_with("bad.py")).collect();
+    let bad: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.file.ends_with("bad.py"))
+        .collect();
     assert_eq!(bad.len(), 1, "{found:?}");
     assert_eq!(bad[0].code, "AL002");
     assert!(
@@ -166,7 +175,10 @@ fn invalid_utf8_positions_count_cr_lines_and_skip_the_bom() {
             .unwrap_or_default()
     };
     assert!(message("cr.py").contains("(line 3, column 5)"), "{found:?}");
-    assert!(message("bom.py").contains("(line 1, column 3)"), "{found:?}");
+    assert!(
+        message("bom.py").contains("(line 1, column 3)"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -196,12 +208,27 @@ fn utf16_and_utf32_files_are_al002_saying_so() {
     let source = bad_class("\n");
     let utf16le: Vec<u8> = source.encode_utf16().flat_map(u16::to_le_bytes).collect();
     let utf16be: Vec<u8> = source.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    let utf32be: Vec<u8> = source.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
-    write(dir.path(), "le_bom.py", [&[0xFF, 0xFE][..], &utf16le].concat());
-    write(dir.path(), "be_bom.py", [&[0xFE, 0xFF][..], &utf16be].concat());
+    let utf32be: Vec<u8> = source
+        .chars()
+        .flat_map(|c| (c as u32).to_be_bytes())
+        .collect();
+    write(
+        dir.path(),
+        "le_bom.py",
+        [&[0xFF, 0xFE][..], &utf16le].concat(),
+    );
+    write(
+        dir.path(),
+        "be_bom.py",
+        [&[0xFE, 0xFF][..], &utf16be].concat(),
+    );
     // Without a BOM it is valid UTF-8 (ASCII and NUL bytes), and would pass unchecked.
     write(dir.path(), "le_no_bom.py", &utf16le);
-    write(dir.path(), "be32_bom.py", [&[0, 0, 0xFE, 0xFF][..], &utf32be].concat());
+    write(
+        dir.path(),
+        "be32_bom.py",
+        [&[0, 0, 0xFE, 0xFF][..], &utf32be].concat(),
+    );
     let (out, found) = check_json(
         dir.path(),
         &["le_bom.py", "be_bom.py", "le_no_bom.py", "be32_bom.py"],
@@ -283,7 +310,11 @@ fn null_bytes_are_al001_at_the_first_one_and_never_printed_raw() {
         "comment.py",
         "x.__array_interface__()\n# a \0 comment\ny.__array_interface__()\n",
     );
-    write(dir.path(), "code.py", "x.__array_interface__()\0\n\x1b[31m\n");
+    write(
+        dir.path(),
+        "code.py",
+        "x.__array_interface__()\0\n\x1b[31m\n",
+    );
     // No protocol named: not parsed, so not ours to judge (as for any syntax error).
     write(dir.path(), "plain.py", "x = 1\0\n");
     let (out, found) = check_json(dir.path(), &["comment.py", "code.py", "plain.py"]);
@@ -312,7 +343,11 @@ fn null_bytes_are_al001_at_the_first_one_and_never_printed_raw() {
         &["check", "--output-format", "concise", "code.py"],
     );
     assert!(!concise.stdout.contains(&0), "{:?}", text(&concise.stdout));
-    assert!(!concise.stdout.contains(&0x1b), "{:?}", text(&concise.stdout));
+    assert!(
+        !concise.stdout.contains(&0x1b),
+        "{:?}",
+        text(&concise.stdout)
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -322,7 +357,10 @@ fn an_empty_file_passes_from_disk_stdin_and_fix() {
     let path = write(dir.path(), "empty.py", "");
     let out = run_in(dir.path(), &["check", "empty.py"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = run_in(dir.path(), &["check", "--fix", "--unsafe-fixes", "empty.py"]);
+    let out = run_in(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "empty.py"],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(std::fs::read(&path).expect("read back"), b"");
     let out = run_stdin(dir.path(), &["check", "--fix", "-"], b"");
@@ -355,8 +393,16 @@ fn a_symlink_loop_is_al002_and_the_run_goes_on() {
     // Named on the command line, and met while walking.
     for paths in [&["loop_a.py", "good.py"][..], &["."][..]] {
         let (out, found) = check_json(dir.path(), paths);
-        assert_eq!(out.status.code(), Some(1), "{paths:?}: {}", text(&out.stderr));
-        let loop_a: Vec<&Finding> = found.iter().filter(|f| f.file.ends_with("loop_a.py")).collect();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{paths:?}: {}",
+            text(&out.stderr)
+        );
+        let loop_a: Vec<&Finding> = found
+            .iter()
+            .filter(|f| f.file.ends_with("loop_a.py"))
+            .collect();
         assert_eq!(loop_a.len(), 1, "{paths:?}: {found:?}");
         assert_eq!(loop_a[0].code, "AL002");
         assert!(
@@ -379,10 +425,17 @@ fn an_unreadable_file_is_al002_and_the_run_goes_on() {
     write(dir.path(), "good.py", bad_class("\n"));
     let (out, found) = check_json(dir.path(), &["mem.py", "good.py"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let mem: Vec<&Finding> = found.iter().filter(|f| f.file.ends_with("mem.py")).collect();
+    let mem: Vec<&Finding> = found
+        .iter()
+        .filter(|f| f.file.ends_with("mem.py"))
+        .collect();
     assert_eq!(mem.len(), 1, "{found:?}");
     assert_eq!(mem[0].code, "AL002");
-    assert!(mem[0].message.contains("cannot read the file"), "{}", mem[0].message);
+    assert!(
+        mem[0].message.contains("cannot read the file"),
+        "{}",
+        mem[0].message
+    );
     assert_eq!(positions(&found, "good.py"), bad_class_findings());
 }
 
@@ -408,7 +461,11 @@ fn a_path_that_does_not_exist_is_exit_2() {
     write(dir.path(), "good.py", bad_class("\n"));
     let out = run_in(dir.path(), &["check", "good.py", "missing/nope.py"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("nope.py"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("nope.py"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -587,7 +644,14 @@ fn ten_thousand_levels_of_any_nesting_are_al001_through_check_fix_and_stdin() {
         );
         let fix = run_in(
             dir.path(),
-            &["check", "--fix", "--unsafe-fixes", "--output-format", "concise", &name],
+            &[
+                "check",
+                "--fix",
+                "--unsafe-fixes",
+                "--output-format",
+                "concise",
+                &name,
+            ],
         );
         for (how, out) in [("check", &check), ("stdin", &stdin), ("--fix", &fix)] {
             assert_no_crash(out, &format!("{kind} through {how}"));
@@ -637,6 +701,8 @@ const CLEAN_BLOCK: &str = "class Good:\n    \"\"\"A producer that follows the pr
 #[cfg(unix)]
 fn run_measured(cmd: &mut Command) -> (Option<i32>, Duration, u64) {
     let started = Instant::now();
+    // Reaped by `wait4` below, which std's `Child` does not know about.
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().expect("the binary runs");
     let pid = libc::pid_t::try_from(child.id()).expect("a pid");
     let mut status = 0;
@@ -736,7 +802,10 @@ fn fuzz_a_fix_inside_a_broken_parameter_list_is_not_applied_forever() {
     assert_fix_is_sound(source);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "broken.py", source);
-    let out = run_in(dir.path(), &["check", "--fix", "--unsafe-fixes", "broken.py"]);
+    let out = run_in(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "broken.py"],
+    );
     assert_no_crash(&out, "fix of a broken def");
     let after = std::fs::read_to_string(&path).expect("read back");
     assert!(after.matches("copy=None").count() <= 1, "{after:?}");

@@ -151,7 +151,10 @@ fn method(producer: &Producer, fault: Option<&Fault>) -> (String, Vec<String>) {
     let (mut params, dtype_expr) = match &producer.dtype {
         Dtype::PositionalOrKeyword(name) => (format!("self, {name}=None"), (*name).to_string()),
         Dtype::PositionalOnly(name) => (format!("self, {name}=None, /"), (*name).to_string()),
-        Dtype::VarArgs => ("self, *args".to_string(), "(args[0] if args else None)".to_string()),
+        Dtype::VarArgs => (
+            "self, *args".to_string(),
+            "(args[0] if args else None)".to_string(),
+        ),
     };
     let star_seen = matches!(producer.dtype, Dtype::VarArgs);
     let mut copy_param = true;
@@ -174,7 +177,11 @@ fn method(producer: &Producer, fault: Option<&Fault>) -> (String, Vec<String>) {
         Some(Fault::CopyFirst) => params = "self, copy=None".to_string(),
         Some(Fault::KeywordOnlyDtype) => params = "self, *, dtype=None, copy=None".to_string(),
         Some(Fault::CopyIgnored) => {
-            params += if star_seen { ", copy=None" } else { ", *, copy=None" };
+            params += if star_seen {
+                ", copy=None"
+            } else {
+                ", *, copy=None"
+            };
             reads_copy = false;
         }
     }
@@ -225,9 +232,13 @@ fn render(layout: &Layout, producer: &Producer, fault: Option<&Fault>) -> (Strin
     if layout.bom {
         s.push('\u{feff}');
     }
-    s += &format!("import numpy as np{nl}{nl}{nl}class {}:{nl}", layout.class_name);
+    s += &format!(
+        "import numpy as np{nl}{nl}{nl}class {}:{nl}",
+        layout.class_name
+    );
     if layout.docstring {
-        s += &format!("{i1}\"\"\"Wraps a buffer; NumPy reads it through `__array__`.\"\"\"{nl}{nl}");
+        s +=
+            &format!("{i1}\"\"\"Wraps a buffer; NumPy reads it through `__array__`.\"\"\"{nl}{nl}");
     }
     if layout.comment {
         s += &format!("{i1}# NumPy 2 passes copy= by keyword{nl}");
@@ -255,7 +266,10 @@ fn codes(text: &str) -> Vec<(&'static str, TextSize)> {
     // The pre-filter never changes a result, here either.
     let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions { prefilter: false });
     assert_eq!(found, unfiltered);
-    found.iter().map(|d| (d.rule.code(), d.range.start())).collect()
+    found
+        .iter()
+        .map(|d| (d.rule.code(), d.range.start()))
+        .collect()
 }
 
 proptest! {

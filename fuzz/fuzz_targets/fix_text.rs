@@ -27,16 +27,27 @@ fn check(text: &str, path: &Path, source_type: PySourceType) {
         out.text
     );
     if text.starts_with('\u{feff}') {
-        assert!(out.text.starts_with('\u{feff}'), "the fixes dropped the BOM");
+        assert!(
+            out.text.starts_with('\u{feff}'),
+            "the fixes dropped the BOM"
+        );
     }
     let again = fix_text(&out.text, path, RuleSet::all(), true);
-    assert_eq!(again.fixed_count(), 0, "not idempotent: a second run fixed more");
+    assert_eq!(
+        again.fixed_count(),
+        0,
+        "not idempotent: a second run fixed more"
+    );
     assert_eq!(again.text, out.text, "not idempotent");
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&kind, rest)) = data.split_first() else { return };
-    let Ok(text) = std::str::from_utf8(rest) else { return };
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
     let (path, source_type) = if kind & 1 == 1 {
         (Path::new("fuzz.pyi"), PySourceType::Stub)
     } else {

@@ -31,9 +31,17 @@ fn check(text: &str, path: &Path) {
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the file kind, so stubs get fuzzed too.
-    let Some((&kind, rest)) = data.split_first() else { return };
-    let Ok(text) = std::str::from_utf8(rest) else { return };
-    let path = if kind & 1 == 1 { Path::new("fuzz.pyi") } else { Path::new("fuzz.py") };
+    let Some((&kind, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let path = if kind & 1 == 1 {
+        Path::new("fuzz.pyi")
+    } else {
+        Path::new("fuzz.py")
+    };
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .stack_size(STACK_SIZE)

@@ -277,7 +277,13 @@ fn looks_utf16(bytes: &[u8]) -> bool {
     if head.len() < 4 {
         return false;
     }
-    let zeros = |parity: usize| head.iter().skip(parity).step_by(2).filter(|b| **b == 0).count();
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
     let (even, odd) = (zeros(0), zeros(1));
     let half = head.len() / 2;
     let mostly = |n: usize| n * 10 >= half * 9;
@@ -303,7 +309,9 @@ fn decode_error(bytes: &[u8], err: std::str::Utf8Error) -> String {
     let mut line_text = &before[line_start..];
     if line_start == 0 {
         // A BOM is not a column, as for every other position arraylint reports.
-        line_text = line_text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line_text);
+        line_text = line_text
+            .strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(line_text);
     }
     let column = String::from_utf8_lossy(line_text).chars().count() + 1;
     format!(
