@@ -1,6 +1,7 @@
 //! Runs the static rules over one parsed module: the model is built once and every rule
 //! reads it. Rule files live in `src/rules/`; this is the only place that dispatches.
 
+use std::cell::OnceCell;
 use std::path::Path;
 
 use ruff_python_ast::ModModule;
@@ -9,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{ClassInfo, Member, Model};
 use crate::registry::{Rule, RuleSet};
 use crate::rules;
+use crate::value::ModuleIndex;
 
 pub struct Checker<'a> {
     pub text: &'a str,
@@ -17,6 +19,8 @@ pub struct Checker<'a> {
     pub model: &'a Model<'a>,
     rules: RuleSet,
     diagnostics: Vec<Diagnostic>,
+    /// The evaluator's index of the module, built on first use: most files never need it.
+    module_index: OnceCell<ModuleIndex<'a>>,
 }
 
 impl<'a> Checker<'a> {
@@ -34,6 +38,7 @@ impl<'a> Checker<'a> {
             model,
             rules,
             diagnostics: Vec::new(),
+            module_index: OnceCell::new(),
         }
     }
 
@@ -51,6 +56,12 @@ impl<'a> Checker<'a> {
         if self.enabled(diagnostic.rule) {
             self.diagnostics.push(diagnostic);
         }
+    }
+
+    /// The module's constants, functions and classes, for the partial evaluator.
+    pub fn module_index(&self) -> &ModuleIndex<'a> {
+        self.module_index
+            .get_or_init(|| ModuleIndex::new(&self.module.body))
     }
 
     pub fn is_stub(&self) -> bool {

@@ -30,8 +30,10 @@ fn needles() -> &'static Needles {
                 }
             }
         }
+        // Standard semantics, searched with overlaps: one needle may be a prefix of another
+        // (`__dlpack` and `__dlpack_device__`), and both must be seen.
         let searcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
+            .match_kind(MatchKind::Standard)
             .build(&patterns)
             .unwrap_or_else(|e| panic!("the registry's needles are valid patterns: {e}"));
         Needles { searcher, rules }
@@ -42,7 +44,7 @@ fn needles() -> &'static Needles {
 pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     let needles = needles();
     let mut found = RuleSet::empty();
-    for m in needles.searcher.find_iter(bytes) {
+    for m in needles.searcher.find_overlapping_iter(bytes) {
         let rules = needles.rules[m.pattern().as_usize()];
         if rules.intersects(enabled) && !found.contains_all(rules) {
             // `copy` alone is common; AL602 needs `copy` `=` `False`.
@@ -102,6 +104,10 @@ mod tests {
         assert!(possible_rules(b"x.copy()\n", all).is_empty());
         assert!(possible_rules(b"np.array(x, copy = False)", all).contains(Rule::NumpyCopyFalse));
         assert!(possible_rules(b"np.array(x, copy=\n  False)", all).contains(Rule::NumpyCopyFalse));
+        // A needle that is a prefix of another does not hide it.
+        let device = possible_rules(b"def __dlpack_device__(self): ...", all);
+        assert!(device.contains(Rule::DlpackDeviceInvalid));
+        assert!(device.contains(Rule::DlpackMissingPair));
         let only_dlpack: RuleSet = [Rule::DlpackSignature].into_iter().collect();
         assert!(!may_match(b"def __array__(self): ...", only_dlpack));
     }

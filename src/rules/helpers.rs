@@ -34,6 +34,23 @@ pub fn reads_name(body: &[Stmt], name: &str) -> bool {
     reads.found
 }
 
+/// What a literal expression evaluates to, for messages (`a list`, `None`), or `None` when
+/// the expression is not a literal (a name, a call, a lambda: anything that might be the
+/// right kind of object). None of these values is callable.
+pub fn literal_description(expr: &Expr) -> Option<&'static str> {
+    Some(match expr {
+        Expr::NoneLiteral(_) => "`None`",
+        Expr::List(_) | Expr::ListComp(_) => "a list",
+        Expr::Tuple(_) => "a tuple",
+        Expr::Dict(_) | Expr::DictComp(_) => "a dict",
+        Expr::Set(_) | Expr::SetComp(_) => "a set",
+        Expr::NumberLiteral(_) | Expr::BooleanLiteral(_) => "a Python scalar",
+        Expr::StringLiteral(_) | Expr::FString(_) => "a string",
+        Expr::BytesLiteral(_) => "a bytes object",
+        _ => return None,
+    })
+}
+
 /// The body without a leading docstring.
 pub fn without_docstring(body: &[Stmt]) -> &[Stmt] {
     match body.first() {

@@ -8,12 +8,26 @@ use crate::model::{CallSite, ClassInfo, Member};
 
 pub mod array_copy_ignored;
 pub mod array_dtype_keyword_only;
+pub mod array_finalize_signature;
+pub mod array_function_signature;
 pub mod array_missing_copy;
 pub mod array_missing_dtype;
+pub mod array_namespace_signature;
 pub mod array_not_a_method;
+pub mod array_prepare_removed;
+pub mod array_priority_not_number;
 pub mod array_returns_non_ndarray;
+pub mod array_ufunc_signature;
+pub mod array_wrap_signature;
+pub mod buffer_not_memoryview;
+pub mod buffer_signature;
+pub mod dlpack_device_invalid;
+pub mod dlpack_missing_pair;
+pub mod dlpack_signature;
+pub mod dlpack_stream_rules;
 pub mod interface_called;
 pub mod numpy_copy_false;
+pub mod override_raises_notimplemented;
 pub mod syntax_error;
 
 pub mod helpers;
@@ -23,7 +37,6 @@ pub(crate) fn check_member<'a>(
     class: &'a ClassInfo<'a>,
     member: &'a Member<'a>,
 ) {
-    #[allow(clippy::single_match)]
     match member.name {
         "__array__" => {
             // One member, one root cause: a non-method gets AL106 only.
@@ -36,12 +49,35 @@ pub(crate) fn check_member<'a>(
             array_copy_ignored::check(checker, member);
             array_returns_non_ndarray::check(checker, class, member);
         }
+        "__dlpack__" => {
+            dlpack_signature::check(checker, member);
+            dlpack_stream_rules::check(checker, class, member);
+        }
+        "__dlpack_device__" => dlpack_device_invalid::check(checker, class, member),
+        "__array_wrap__" => array_wrap_signature::check(checker, member),
+        "__array_prepare__" => array_prepare_removed::check(checker, class, member),
+        "__array_finalize__" => array_finalize_signature::check(checker, member),
+        "__array_priority__" => array_priority_not_number::check(checker, member),
+        "__array_ufunc__" => {
+            array_ufunc_signature::check(checker, member);
+            override_raises_notimplemented::check(checker, member);
+        }
+        "__array_function__" => {
+            array_function_signature::check(checker, member);
+            override_raises_notimplemented::check(checker, member);
+        }
+        "__array_namespace__" => array_namespace_signature::check(checker, member),
+        "__buffer__" => {
+            buffer_signature::check(checker, member);
+            buffer_not_memoryview::check(checker, member);
+        }
+        "__release_buffer__" => buffer_signature::check(checker, member),
         _ => {}
     }
 }
 
 pub(crate) fn check_class<'a>(checker: &mut Checker<'a>, class: &'a ClassInfo<'a>) {
-    let _ = (checker, class);
+    dlpack_missing_pair::check(checker, class);
 }
 
 pub(crate) fn check_call<'a>(checker: &mut Checker<'a>, call: &'a CallSite<'a>) {
