@@ -105,10 +105,11 @@ pub fn apply_fixes(
         if !applies(fix.applicability, unsafe_fixes) || fix.edits.is_empty() {
             continue;
         }
-        let in_bounds = fix
-            .edits
-            .iter()
-            .all(|e| e.range.end().to_usize() <= text.len() && text.is_char_boundary(e.range.start().to_usize()) && text.is_char_boundary(e.range.end().to_usize()));
+        let in_bounds = fix.edits.iter().all(|e| {
+            e.range.end().to_usize() <= text.len()
+                && text.is_char_boundary(e.range.start().to_usize())
+                && text.is_char_boundary(e.range.end().to_usize())
+        });
         let overlaps = fix
             .edits
             .iter()
@@ -190,7 +191,12 @@ mod tests {
         let src = "class A:\n    def __array__(self):\n        return 1\n";
         let out = fix_text(src, Path::new("a.py"), RuleSet::all(), true);
         assert_eq!(out.refused, None);
-        assert!(out.text.contains("def __array__(self, dtype=None, copy=None):"), "{}", out.text);
+        assert!(
+            out.text
+                .contains("def __array__(self, dtype=None, copy=None):"),
+            "{}",
+            out.text
+        );
         let again = fix_text(&out.text, Path::new("a.py"), RuleSet::all(), true);
         assert_eq!(again.text, out.text);
         assert_eq!(again.fixed_count(), 0);
@@ -201,11 +207,13 @@ mod tests {
         use crate::diagnostic::Fix;
         let src = "x = 1\n";
         let out = fix_with(src, PySourceType::Python, true, |_| {
-            vec![Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
-                applicability: Applicability::Safe,
-                message: "break it".into(),
-                edits: vec![Edit::insertion(0.into(), "def (")],
-            })]
+            vec![
+                Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
+                    applicability: Applicability::Safe,
+                    message: "break it".into(),
+                    edits: vec![Edit::insertion(0.into(), "def (")],
+                }),
+            ]
         });
         assert_eq!(out.text, src);
         assert!(out.refused.is_some());
@@ -214,7 +222,13 @@ mod tests {
 
     #[test]
     fn counts_duplicate_parameters() {
-        assert_eq!(syntax_error_count("def f(a, a): ...\n", PySourceType::Python), 1);
-        assert_eq!(syntax_error_count("def f(a, b): ...\n", PySourceType::Python), 0);
+        assert_eq!(
+            syntax_error_count("def f(a, a): ...\n", PySourceType::Python),
+            1
+        );
+        assert_eq!(
+            syntax_error_count("def f(a, b): ...\n", PySourceType::Python),
+            0
+        );
     }
 }

@@ -5,8 +5,8 @@
 pub mod checker;
 pub mod cli;
 pub mod descriptor;
-pub mod discover;
 pub mod diagnostic;
+pub mod discover;
 pub mod fix;
 pub mod model;
 pub mod noqa;
@@ -21,7 +21,6 @@ use std::path::Path;
 
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
-
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::{Rule, RuleSet};
@@ -55,19 +54,21 @@ pub fn lint_source_with(
     rules: RuleSet,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
-    let enabled = rules;
-    let mut rules = if options.prefilter {
-        prefilter::possible_rules(text.as_bytes(), rules)
-    } else {
-        rules
-    };
-    // A file in which no rule can fire is not parsed, so its syntax is not ours to judge:
-    // AL001 is reported only in files that mention an array protocol.
-    if !rules.iter().any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError) {
+    // AL001 is reported only in files that mention an array protocol: a file in which no
+    // rule can fire is not parsed, so its syntax is not ours to judge. This holds with and
+    // without the pre-filter, which therefore never changes results.
+    let mut possible = prefilter::possible_rules(text.as_bytes(), rules);
+    possible.remove(Rule::SyntaxError);
+    if possible.is_empty() && options.prefilter {
         return Vec::new();
     }
-    if enabled.contains(Rule::SyntaxError) {
+    let enabled = rules;
+    let mentions_protocol = !possible.is_empty();
+    let mut rules = if options.prefilter { possible } else { rules };
+    if mentions_protocol && enabled.contains(Rule::SyntaxError) {
         rules.insert(Rule::SyntaxError);
+    } else {
+        rules.remove(Rule::SyntaxError);
     }
     let source_type = if path.extension().is_some_and(|e| e == "pyi") {
         PySourceType::Stub
@@ -88,7 +89,9 @@ pub fn lint_source_with(
         .map(|e| index.line_index(e.location.start()).to_zero_indexed())
         .collect();
     if !error_lines.is_empty() {
-        diagnostics.retain(|d| !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed()));
+        diagnostics.retain(|d| {
+            !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed())
+        });
     }
 
     let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
@@ -118,4 +121,3 @@ pub fn lint_source_with(
 pub fn noqa_line(diagnostic: &Diagnostic, index: &LineIndex) -> usize {
     index.line_index(diagnostic.range.start()).to_zero_indexed()
 }
-

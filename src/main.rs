@@ -14,7 +14,9 @@ fn main() -> ExitCode {
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
         _ => {
-            eprintln!("arraylint: error: internal error (the checking thread stopped); please report it");
+            eprintln!(
+                "arraylint: error: internal error (the checking thread stopped); please report it"
+            );
             ExitCode::from(arraylint::cli::EXIT_ERROR)
         }
     }

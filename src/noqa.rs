@@ -178,8 +178,14 @@ mod tests {
 
     #[test]
     fn line_directives() {
-        assert_eq!(parse_line_directive("# noqa").map(|d| d.0), Some(Codes::All));
-        assert_eq!(parse_line_directive("# NOQA").map(|d| d.0), Some(Codes::All));
+        assert_eq!(
+            parse_line_directive("# noqa").map(|d| d.0),
+            Some(Codes::All)
+        );
+        assert_eq!(
+            parse_line_directive("# NOQA").map(|d| d.0),
+            Some(Codes::All)
+        );
         assert_eq!(
             parse_line_directive("# noqa: AL101, al102").map(|d| d.0),
             Some(Codes::Some(vec!["AL101".into(), "al102".into()]))

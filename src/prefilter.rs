@@ -79,7 +79,10 @@ fn copy_pattern() -> usize {
 
 fn copy_false_follows(bytes: &[u8], mut at: usize) -> bool {
     let skip_space = |at: &mut usize| {
-        while bytes.get(*at).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c' | b'(')) {
+        while bytes
+            .get(*at)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c' | b'('))
+        {
             *at += 1;
         }
     };

@@ -18,7 +18,10 @@ fn fixture_files() -> Vec<PathBuf> {
             let path = entry.expect("entry").path();
             if path.is_dir() {
                 // Live producers for verify and fix before/after pairs have their own tests.
-                if !matches!(path.file_name().and_then(|n| n.to_str()), Some("verify" | "fix")) {
+                if !matches!(
+                    path.file_name().and_then(|n| n.to_str()),
+                    Some("verify" | "fix")
+                ) {
                     stack.push(path);
                 }
             } else if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
@@ -55,7 +58,10 @@ fn actual(text: &str, path: &Path, prefilter: bool) -> BTreeMap<usize, Vec<Strin
     let options = LintOptions { prefilter };
     for d in arraylint::lint_source_with(text, path, RuleSet::all(), options) {
         let line = index.line_index(d.range.start()).get();
-        actual.entry(line).or_default().push(d.rule.code().to_string());
+        actual
+            .entry(line)
+            .or_default()
+            .push(d.rule.code().to_string());
     }
     for codes in actual.values_mut() {
         codes.sort();
@@ -79,7 +85,11 @@ fn every_fixture_matches_its_markers() {
             ));
         }
     }
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -109,5 +119,8 @@ fn every_static_rule_has_a_fixture_that_fires_it() {
         .filter(|r| r.mode().is_static() && **r != Rule::IoError && !fired.contains(**r))
         .map(|r| r.code())
         .collect();
-    assert!(missing.is_empty(), "static rules no fixture fires: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "static rules no fixture fires: {missing:?}"
+    );
 }

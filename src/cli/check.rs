@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use rayon::prelude::*;
 use ruff_source_file::{SourceFile, SourceFileBuilder};
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, Candidate};
@@ -38,7 +38,7 @@ pub struct CheckArgs {
     pub unsafe_fixes: bool,
     #[arg(long, overrides_with = "unsafe_fixes", hide = true)]
     pub no_unsafe_fixes: bool,
-    /// Apply fixes and report only what could not be fixed... no: report nothing, only fix.
+    /// Apply fixes without reporting the findings that remain.
     #[arg(long)]
     pub fix_only: bool,
     /// Print a unified diff of the fixes instead of writing them (exit 1 when there is one).
@@ -206,9 +206,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 },
                 Candidate::Error { path, message } => {
                     let rules = resolver.rules_for(path).unwrap_or_else(|_| RuleSet::all());
-                    rules.contains(Rule::IoError).then(|| {
-                        io_error(&display_path(path, &cwd), message.clone())
-                    })
+                    rules
+                        .contains(Rule::IoError)
+                        .then(|| io_error(&display_path(path, &cwd), message.clone()))
                 }
             })
             .collect();
@@ -221,18 +221,22 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     report(args, results)
 }
 
+/// The path as the user should read it: relative to the working directory, without `./`.
 fn display_path(path: &Path, cwd: &Path) -> String {
-    path.strip_prefix(cwd)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
+    let relative = path.strip_prefix(cwd).unwrap_or(path);
+    let relative = relative.strip_prefix(".").unwrap_or(relative);
+    relative.to_string_lossy().into_owned()
 }
 
 fn io_error(display: &str, message: String) -> FileResult {
     FileResult {
         display: display.to_string(),
         source: Arc::new(SourceFileBuilder::new(display, "").finish()),
-        diagnostics: vec![Diagnostic::new(Rule::IoError, message, TextRange::default())],
+        diagnostics: vec![Diagnostic::new(
+            Rule::IoError,
+            message,
+            TextRange::default(),
+        )],
         fixed: BTreeMap::new(),
         diff: None,
         error: None,
@@ -242,11 +246,12 @@ fn io_error(display: &str, message: String) -> FileResult {
 /// Why bytes are not a Python source we can check, in words that say what to do.
 fn decode_error(bytes: &[u8], err: std::str::Utf8Error) -> String {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let width = if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
-            "32"
-        } else {
-            "16"
-        };
+        let width =
+            if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+                "32"
+            } else {
+                "16"
+            };
         return format!(
             "the file is UTF-{width} encoded; arraylint reads UTF-8 only (convert it, e.g. `iconv -f UTF-{width} -t UTF-8`)"
         );
@@ -254,8 +259,14 @@ fn decode_error(bytes: &[u8], err: std::str::Utf8Error) -> String {
     let offset = err.valid_up_to();
     let before = &bytes[..offset];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     format!(
         "the file is not valid UTF-8: byte 0x{:02X} at offset {offset} (line {line}, column {column}); save it as UTF-8",
         bytes.get(offset).copied().unwrap_or_default()
@@ -325,7 +336,8 @@ fn check_text(
                 }
             }
             result.fixed = outcome.fixed;
-            result.source = Arc::new(SourceFileBuilder::new(display, outcome.text.as_str()).finish());
+            result.source =
+                Arc::new(SourceFileBuilder::new(display, outcome.text.as_str()).finish());
         }
         let fixed_text = result.source.source_text().to_string();
         result.diagnostics = crate::lint_source_with(&fixed_text, path, rules, args.lint_options());
@@ -334,7 +346,11 @@ fn check_text(
             result.source = Arc::new(SourceFileBuilder::new(display, text).finish());
             result.diagnostics = crate::lint_source_with(text, path, rules, args.lint_options())
                 .into_iter()
-                .filter(|d| d.fix.as_ref().is_none_or(|f| !fix::applies(f.applicability, args.unsafe_fixes)))
+                .filter(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_none_or(|f| !fix::applies(f.applicability, args.unsafe_fixes))
+                })
                 .collect();
         }
     } else {
@@ -386,7 +402,10 @@ pub fn write_atomically(path: &Path, original: &[u8], contents: &[u8]) -> std::i
 
 fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
     for attempt in 0..100u32 {
-        let path = dir.join(format!(".{name}.arraylint-{}-{attempt}.tmp", std::process::id()));
+        let path = dir.join(format!(
+            ".{name}.arraylint-{}-{attempt}.tmp",
+            std::process::id()
+        ));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -397,7 +416,9 @@ fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::Fil
             Err(err) => return Err(err),
         }
     }
-    Err(std::io::Error::other("cannot create a temporary file beside the target"))
+    Err(std::io::Error::other(
+        "cannot create a temporary file beside the target",
+    ))
 }
 
 fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<FileResult>> {
@@ -445,13 +466,11 @@ fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<Exit
     results.sort_by(|a, b| a.display.cmp(&b.display));
     let mut messages = Vec::new();
     let mut fixed_total = 0usize;
-    let mut fixed_by_rule: BTreeMap<Rule, usize> = BTreeMap::new();
     let mut errors = Vec::new();
     let mut diffs = String::new();
     for result in &results {
-        for (rule, count) in &result.fixed {
+        for count in result.fixed.values() {
             fixed_total += count;
-            *fixed_by_rule.entry(*rule).or_default() += count;
         }
         if let Some(err) = &result.error {
             errors.push(err.clone());
@@ -475,7 +494,7 @@ fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<Exit
     }
     let fixable = messages
         .iter()
-        .filter(|m| m.fix.as_ref().is_some_and(|f| fix::applies(f.applicability, args.unsafe_fixes)))
+        .filter(|m| m.has_applicable_fix(args.unsafe_fixes))
         .count();
     let hidden_unsafe = if args.unsafe_fixes {
         0
@@ -508,31 +527,54 @@ fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<Exit
     }
     if !args.silent {
         if args.show_fixes && fixed_total > 0 {
-            writeln!(out, "Fixed {fixed_total} error{}:", if fixed_total == 1 { "" } else { "s" })?;
+            writeln!(
+                out,
+                "Fixed {fixed_total} error{}:",
+                if fixed_total == 1 { "" } else { "s" }
+            )?;
             for result in &results {
                 for (rule, count) in &result.fixed {
-                    writeln!(out, "- {}: {count} × {} ({})", result.display, rule.code(), rule.name())?;
+                    writeln!(
+                        out,
+                        "- {}: {count} × {} ({})",
+                        result.display,
+                        rule.code(),
+                        rule.name()
+                    )?;
                 }
             }
             writeln!(out)?;
         }
         if args.statistics {
-            render::write_statistics(&messages, args.output_format, &mut out)?;
+            render::write_statistics_with(
+                &messages,
+                args.output_format,
+                args.unsafe_fixes,
+                &mut out,
+            )?;
         } else if !args.fix_only {
             let color = args.output_file.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
             let options = RenderOptions {
                 color,
-                show_fix_status: true,
+                show_fix_status: summary.show_fix_status(),
                 unsafe_fixes: args.unsafe_fixes,
             };
             render::render(args.output_format, &messages, &options, &mut out)?;
         }
-        let human = matches!(args.output_format, OutputFormat::Full | OutputFormat::Concise);
+        let human = matches!(
+            args.output_format,
+            OutputFormat::Full | OutputFormat::Concise
+        );
         if human && !args.quiet && !args.statistics {
             if args.fix_only {
-                let fixed = Summary { remaining: 0, fixable: 0, hidden_unsafe: 0, ..summary };
+                let fixed = Summary {
+                    remaining: 0,
+                    fixable: 0,
+                    hidden_unsafe: 0,
+                    ..summary
+                };
                 render::write_summary(&fixed, &mut out)?;
             } else {
                 render::write_summary(&summary, &mut out)?;
@@ -548,18 +590,14 @@ fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<Exit
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     let failing = messages.iter().any(|m| m.severity != Severity::Info);
+    let has_diff = args.diff && !diffs.is_empty();
+    let fixed_and_asked = args.exit_non_zero_on_fix && fixed_total > 0;
     let code = if args.exit_zero {
         EXIT_OK
-    } else if args.diff && !diffs.is_empty() {
-        EXIT_FINDINGS
-    } else if args.exit_non_zero_on_fix && fixed_total > 0 {
-        EXIT_FINDINGS
-    } else if failing && !args.fix_only {
+    } else if has_diff || fixed_and_asked || (failing && !args.fix_only) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     };
-    let _ = fixed_by_rule;
-    let _ = TextSize::default();
     Ok(ExitCode::from(code))
 }

@@ -150,7 +150,10 @@ fn decorator_tail(decorator: &Decorator) -> Option<String> {
 }
 
 fn is_type_checking(test: &Expr) -> bool {
-    matches!(dotted_name(test).as_deref(), Some("TYPE_CHECKING" | "typing.TYPE_CHECKING"))
+    matches!(
+        dotted_name(test).as_deref(),
+        Some("TYPE_CHECKING" | "typing.TYPE_CHECKING")
+    )
 }
 
 fn mentions_version(test: &Expr) -> bool {
@@ -183,7 +186,9 @@ fn catches_refusal(try_stmt: &StmtTry) -> bool {
         };
         names.iter().any(|n| {
             matches!(
-                dotted_name(n).as_deref().map(|s| s.rsplit('.').next().unwrap_or(s)),
+                dotted_name(n)
+                    .as_deref()
+                    .map(|s| s.rsplit('.').next().unwrap_or(s)),
                 Some("ValueError" | "TypeError" | "Exception" | "BaseException")
             )
         })
@@ -197,7 +202,9 @@ fn is_raises_context(with: &StmtWith) -> bool {
             other => other,
         };
         matches!(
-            dotted_name(expr).as_deref().map(|s| s.rsplit('.').next().unwrap_or(s)),
+            dotted_name(expr)
+                .as_deref()
+                .map(|s| s.rsplit('.').next().unwrap_or(s)),
             Some("raises" | "assertRaises" | "assertRaisesRegex" | "warns" | "deprecated_call")
         )
     })
@@ -463,9 +470,11 @@ fn is_consumer_call(call: &ExprCall) -> bool {
                 "__array_interface__" | "__cuda_array_interface__" | "__array_struct__" | "array"
             )
         }
-        Expr::Name(_) => call.arguments.keywords.iter().any(|k| {
-            k.arg.as_ref().is_some_and(|a| a.as_str() == "copy")
-        }),
+        Expr::Name(_) => call
+            .arguments
+            .keywords
+            .iter()
+            .any(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "copy")),
         _ => false,
     }
 }

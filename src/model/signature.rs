@@ -147,16 +147,24 @@ mod tests {
 
     #[test]
     fn binds_like_python() {
-        with_sig("def f(self, dtype=None, /, *, copy=None): ...", Binding::Instance, |s| {
-            assert!(s.accepts_call(0, &[]));
-            assert!(s.accepts_call(1, &["copy"]));
-            assert!(!s.accepts_call(2, &[]));
-            assert!(!s.accepts_keyword("dtype"));
-            assert!(s.accepts_keyword("copy"));
-        });
-        with_sig("def f(self, *args, **kwargs): ...", Binding::Instance, |s| {
-            assert!(s.accepts_call(5, &["anything", "copy"]));
-        });
+        with_sig(
+            "def f(self, dtype=None, /, *, copy=None): ...",
+            Binding::Instance,
+            |s| {
+                assert!(s.accepts_call(0, &[]));
+                assert!(s.accepts_call(1, &["copy"]));
+                assert!(!s.accepts_call(2, &[]));
+                assert!(!s.accepts_keyword("dtype"));
+                assert!(s.accepts_keyword("copy"));
+            },
+        );
+        with_sig(
+            "def f(self, *args, **kwargs): ...",
+            Binding::Instance,
+            |s| {
+                assert!(s.accepts_call(5, &["anything", "copy"]));
+            },
+        );
         with_sig("def f(self, arr, context): ...", Binding::Instance, |s| {
             assert!(s.accepts_call(2, &[]));
             assert!(!s.accepts_call(1, &[]));

@@ -31,7 +31,9 @@ pub fn check(checker: &mut Checker, member: &Member) -> bool {
     };
     checker.report(Diagnostic::new(
         Rule::ArrayNotAMethod,
-        format!("`__array__` is {what}; NumPy calls it as a method `__array__(dtype=None, copy=None)`"),
+        format!(
+            "`__array__` is {what}; NumPy calls it as a method `__array__(dtype=None, copy=None)`"
+        ),
         member.range,
     ));
     true

@@ -20,9 +20,7 @@ pub fn reads_name(body: &[Stmt], name: &str) -> bool {
             }
             match expr {
                 Expr::Name(n) if n.id.as_str() == self.name => self.found = true,
-                Expr::Call(call)
-                    if matches!(&*call.func, Expr::Name(f) if matches!(f.id.as_str(), "locals" | "vars")) =>
-                {
+                Expr::Call(call) if matches!(&*call.func, Expr::Name(f) if matches!(f.id.as_str(), "locals" | "vars")) => {
                     self.found = true
                 }
                 _ => visitor::walk_expr(self, expr),
@@ -97,11 +95,12 @@ enum Slot {
 /// after the last positional parameter and after a `/` marker, before `*`, `*args`,
 /// keyword-only parameters and `**kwargs`.
 pub fn append_positional_parameter(parameters: &Parameters, text: &str, new: &str) -> Edit {
-    let last_positional = parameters
-        .args
-        .last()
-        .map(|p| p.end())
-        .or_else(|| parameters.posonlyargs.last().map(|p| slash_end(p.end(), text)));
+    let last_positional = parameters.args.last().map(|p| p.end()).or_else(|| {
+        parameters
+            .posonlyargs
+            .last()
+            .map(|p| slash_end(p.end(), text))
+    });
     let slot = match last_positional {
         Some(end) => Slot::After(end),
         None => Slot::First(parameters.start() + TextSize::from(1)),
@@ -127,11 +126,12 @@ pub fn append_keyword_only_parameters(parameters: &Parameters, text: &str, new: 
         return Edit::insertion(vararg.end(), format!(", {new}"));
     }
     let before_kwarg = parameters.kwarg.as_ref().map(|k| k.start());
-    let last_positional = parameters
-        .args
-        .last()
-        .map(|p| p.end())
-        .or_else(|| parameters.posonlyargs.last().map(|p| slash_end(p.end(), text)));
+    let last_positional = parameters.args.last().map(|p| p.end()).or_else(|| {
+        parameters
+            .posonlyargs
+            .last()
+            .map(|p| slash_end(p.end(), text))
+    });
     match (last_positional, before_kwarg) {
         (Some(end), _) => Edit::insertion(end, format!(", *, {new}")),
         (None, Some(kwarg)) => {
@@ -141,7 +141,9 @@ pub fn append_keyword_only_parameters(parameters: &Parameters, text: &str, new: 
             let at = kwarg - TextSize::try_from(stars).unwrap_or_default();
             Edit::insertion(at, format!("*, {new}, "))
         }
-        (None, None) => Edit::insertion(parameters.start() + TextSize::from(1), format!("*, {new}")),
+        (None, None) => {
+            Edit::insertion(parameters.start() + TextSize::from(1), format!("*, {new}"))
+        }
     }
 }
 
@@ -184,19 +186,43 @@ mod tests {
     #[test]
     fn positional_insertion() {
         let add = |p: &Parameters, t: &str| append_positional_parameter(p, t, "copy=None");
-        assert_eq!(apply("def f(self): ...", add), "def f(self, copy=None): ...");
-        assert_eq!(apply("def f(self, dtype=None, /): ...", add), "def f(self, dtype=None, /, copy=None): ...");
-        assert_eq!(apply("def f(self, d, *, x=1): ...", add), "def f(self, d, copy=None, *, x=1): ...");
+        assert_eq!(
+            apply("def f(self): ...", add),
+            "def f(self, copy=None): ..."
+        );
+        assert_eq!(
+            apply("def f(self, dtype=None, /): ...", add),
+            "def f(self, dtype=None, /, copy=None): ..."
+        );
+        assert_eq!(
+            apply("def f(self, d, *, x=1): ...", add),
+            "def f(self, d, copy=None, *, x=1): ..."
+        );
         assert_eq!(apply("def f(): ...", add), "def f(copy=None): ...");
-        assert_eq!(apply("def f(self,\n      dtype=None,\n): ...", add), "def f(self,\n      dtype=None, copy=None,\n): ...");
+        assert_eq!(
+            apply("def f(self,\n      dtype=None,\n): ...", add),
+            "def f(self,\n      dtype=None, copy=None,\n): ..."
+        );
     }
 
     #[test]
     fn keyword_only_insertion() {
         let add = |p: &Parameters, t: &str| append_keyword_only_parameters(p, t, "copy=None");
-        assert_eq!(apply("def f(self): ...", add), "def f(self, *, copy=None): ...");
-        assert_eq!(apply("def f(self, *, stream=None): ...", add), "def f(self, *, stream=None, copy=None): ...");
-        assert_eq!(apply("def f(self, *args): ...", add), "def f(self, *args, copy=None): ...");
-        assert_eq!(apply("def f(self, /, **kw): ...", add), "def f(self, /, *, copy=None, **kw): ...");
+        assert_eq!(
+            apply("def f(self): ...", add),
+            "def f(self, *, copy=None): ..."
+        );
+        assert_eq!(
+            apply("def f(self, *, stream=None): ...", add),
+            "def f(self, *, stream=None, copy=None): ..."
+        );
+        assert_eq!(
+            apply("def f(self, *args): ...", add),
+            "def f(self, *args, copy=None): ..."
+        );
+        assert_eq!(
+            apply("def f(self, /, **kw): ...", add),
+            "def f(self, /, *, copy=None, **kw): ..."
+        );
     }
 }

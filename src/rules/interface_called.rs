@@ -20,7 +20,9 @@ pub fn check(checker: &mut Checker, site: &CallSite) {
     };
     checker.report(Diagnostic::new(
         Rule::InterfaceCalled,
-        format!("`{name}` is an attribute holding {what}, not a method: read it without calling it"),
+        format!(
+            "`{name}` is an attribute holding {what}, not a method: read it without calling it"
+        ),
         site.call.range(),
     ));
 }

@@ -7,5 +7,9 @@ use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
 pub fn diagnostic(error: &ParseError) -> Diagnostic {
-    Diagnostic::new(Rule::SyntaxError, format!("SyntaxError: {}", error.error), error.location)
+    Diagnostic::new(
+        Rule::SyntaxError,
+        format!("SyntaxError: {}", error.error),
+        error.location,
+    )
 }
