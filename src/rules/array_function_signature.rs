@@ -1,6 +1,7 @@
 #![doc = include_str!("../../rules/AL506.md")]
 
-use ruff_python_ast::Expr;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, Stmt};
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -23,7 +24,9 @@ pub fn check(checker: &mut Checker, member: &Member) {
             let signature = Signature::of(def, binding);
             if !signature.accepts_call(4, &[]) {
                 "`__array_function__` cannot be called as `__array_function__(func, types, args, kwargs)`; NumPy passes the four positionally".to_string()
-            } else if let Some(vararg) = spilled_vararg(&signature) {
+            } else if let Some(vararg) =
+                spilled_vararg(&signature).filter(|vararg| !forwards(&def.body, vararg))
+            {
                 format!("`__array_function__`'s `*{vararg}` receives NumPy's positional `args` tuple and `kwargs` dict, not the call's arguments; declare `(self, func, types, args, kwargs)`")
             } else {
                 return;
@@ -36,6 +39,39 @@ pub fn check(checker: &mut Checker, member: &Member) {
         message,
         member.range,
     ));
+}
+
+/// The body hands `*vararg` on to another `__array_function__` (`super()`'s), which
+/// rebuilds NumPy's call exactly.
+fn forwards(body: &[Stmt], vararg: &str) -> bool {
+    struct Forwards<'n> {
+        vararg: &'n str,
+        found: bool,
+    }
+    impl<'b> Visitor<'b> for Forwards<'_> {
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            if let Expr::Call(call) = expr {
+                let is_override = matches!(
+                    &*call.func,
+                    Expr::Attribute(attr) if attr.attr.as_str() == "__array_function__"
+                );
+                let spreads = call.arguments.args.iter().any(|arg| {
+                    matches!(arg, Expr::Starred(starred)
+                        if matches!(&*starred.value, Expr::Name(name) if name.id.as_str() == self.vararg))
+                });
+                if is_override && spreads {
+                    self.found = true;
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut forwards = Forwards {
+        vararg,
+        found: false,
+    };
+    forwards.visit_body(body);
+    forwards.found
 }
 
 /// `(self, func, types, *args, **kwargs)`: the call binds, but `args` and `kwargs` land
