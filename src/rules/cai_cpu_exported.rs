@@ -112,23 +112,22 @@ fn tests_the_device(getter: &StmtFunctionDef) -> bool {
                         }
                     }
                 }
-                Stmt::If(if_stmt) => {
+                Stmt::If(if_stmt)
                     if mentions_device(&if_stmt.test)
                         || if_stmt
                             .elif_else_clauses
                             .iter()
                             .filter_map(|clause| clause.test.as_ref())
-                            .any(mentions_device)
-                    {
-                        self.found = true;
-                    }
+                            .any(mentions_device) =>
+                {
+                    self.found = true;
                 }
                 Stmt::Assert(assert) if mentions_device(&assert.test) => self.found = true,
                 Stmt::While(while_stmt) if mentions_device(&while_stmt.test) => self.found = true,
-                Stmt::Expr(expr) if matches!(&*expr.value, Expr::Call(_)) => {
-                    if mentions_device(&expr.value) {
-                        self.found = true;
-                    }
+                Stmt::Expr(expr)
+                    if matches!(&*expr.value, Expr::Call(_)) && mentions_device(&expr.value) =>
+                {
+                    self.found = true;
                 }
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
                 _ => {}

@@ -84,11 +84,7 @@ fn is_other_than_attribute_error(checker: &Checker, name: &str, depth: usize) ->
     let Some(arguments) = class.arguments.as_deref() else {
         return false;
     };
-    let bases: Vec<String> = arguments
-        .args
-        .iter()
-        .filter_map(|base| exception_name(base))
-        .collect();
+    let bases: Vec<String> = arguments.args.iter().filter_map(exception_name).collect();
     // Any base that is (or may be) an AttributeError makes the class one.
     !bases.is_empty()
         && bases
