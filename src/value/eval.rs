@@ -89,6 +89,8 @@ pub struct ModuleIndex<'a> {
     constants: HashMap<&'a str, &'a Expr>,
     functions: HashMap<&'a str, &'a StmtFunctionDef>,
     classes: HashMap<&'a str, &'a StmtClassDef>,
+    /// How many top-level classes bind each name in their body.
+    class_level_names: HashMap<&'a str, usize>,
     constant_cache: RefCell<HashMap<&'a str, Value>>,
     constants_in_progress: RefCell<HashSet<&'a str>>,
     class_cache: RefCell<HashMap<TextSize, Rc<ClassInfo<'a>>>>,
@@ -278,10 +280,21 @@ impl<'a> ModuleIndex<'a> {
                 _ => {}
             }
         }
+        let mut class_level_names: HashMap<&'a str, usize> = HashMap::new();
+        for stmt in body {
+            if let Stmt::ClassDef(class) = stmt {
+                let mut names = HashMap::new();
+                count_bindings(&class.body, &mut names, false);
+                for name in names.into_keys() {
+                    *class_level_names.entry(name).or_default() += 1;
+                }
+            }
+        }
         ModuleIndex {
             constants,
             functions,
             classes,
+            class_level_names,
             constant_cache: RefCell::default(),
             constants_in_progress: RefCell::default(),
             class_cache: RefCell::default(),
@@ -1179,16 +1192,24 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         if !self.index.constants_in_progress.borrow_mut().insert(name) {
             return Value::unknown(expr.range());
         }
-        // Module constants see only other module names, not the getter's locals.
+        // Module constants see only other module names, not the getter's locals, and
+        // get budgets of their own: the cached value must not depend on which getter
+        // asked first.
         let mut frame = Frame::default();
-        let saved_depth = self.depth;
+        let saved = (self.depth, self.call_depth, self.steps.get());
+        (self.depth, self.call_depth) = (0, 0);
+        self.steps.set(0);
         let value = self.eval(expr, &mut frame);
-        self.depth = saved_depth;
+        let exhausted = self.steps.get() > MAX_STEPS;
+        (self.depth, self.call_depth) = (saved.0, saved.1);
+        self.steps.set(saved.2);
         self.index.constants_in_progress.borrow_mut().remove(name);
-        self.index
-            .constant_cache
-            .borrow_mut()
-            .insert(name, value.clone());
+        if !exhausted {
+            self.index
+                .constant_cache
+                .borrow_mut()
+                .insert(name, value.clone());
+        }
         value
     }
 
@@ -1200,10 +1221,17 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         via_instance: bool,
     ) -> Option<Value> {
         let info = self.index.class_info(class);
-        if via_instance && info.instance_stores.contains(attr) {
+        // Through `self`, the attribute may be an instance's or a subclass's: only a
+        // class attribute that nothing else in the module sets is taken, and `None`
+        // (the usual "set by subclasses" placeholder) is not.
+        let overridden = self.index.class_level_names.get(attr).copied().unwrap_or(0) > 1;
+        if via_instance && (info.instance_stores.contains(attr) || overridden) {
             return None;
         }
         let expr = *info.attributes.get(attr)?;
+        if via_instance && expr.is_none_literal_expr() {
+            return None;
+        }
         let saved_class = self.class;
         self.class = Some(class);
         let mut frame = Frame::class_body();

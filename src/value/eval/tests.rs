@@ -416,3 +416,19 @@ class T:
 "#;
     assert_eq!(member_values(source, "__dlpack_device__"), ["(2, 0)"]);
 }
+
+#[test]
+fn class_placeholders_overridden_by_subclasses_are_unknown() {
+    let source = r#"
+class Base:
+    typestr = None
+    version = 3
+    kind = "<f4"
+    @property
+    def __array_interface__(self):
+        return {"typestr": self.typestr, "version": self.version, "k": self.kind}
+class F32(Base):
+    kind = "<f8"
+"#;
+    assert_eq!(ai(source), [r#"{"typestr": ?, "version": 3, "k": ?}"#]);
+}
