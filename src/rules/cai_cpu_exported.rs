@@ -7,18 +7,20 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ClassInfo, Member};
 use crate::registry::Rule;
-use crate::rules::descriptors::uses_self_attribute;
+use crate::rules::descriptors::{uses_self_attribute, Evaluated};
 
 /// Names (without leading underscores) that say the data may be on the host.
 const HOST_MARKERS: &[&str] = &[
     "is_cuda", "is_cpu", "is_gpu", "on_gpu", "on_cpu", "on_host", "is_host", "cpu", "to_host",
 ];
 
-pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
+/// `evaluated` tells whether the getter builds the dict itself: one that passes on
+/// another object's `__cuda_array_interface__` leaves the device check to it.
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member, evaluated: &Evaluated) {
     let Some(getter) = member.function() else {
         return;
     };
-    if member.is_declaration || !data_can_be_on_host(class) || tests_the_device(getter) {
+    if !evaluated.builds_dict || !data_can_be_on_host(class) || tests_the_device(getter) {
         return;
     }
     checker.report(Diagnostic::new(

@@ -56,6 +56,9 @@ pub struct Located {
 pub struct Evaluated {
     pub protocol: Protocol,
     pub findings: Vec<Located>,
+    /// Some `return` gives a dict the getter builds itself (not another object's
+    /// descriptor it passes on).
+    pub builds_dict: bool,
 }
 
 impl Evaluated {
@@ -100,6 +103,9 @@ pub fn evaluate<'a>(
         has_stream_state: has_stream_state(class),
         exports_buffer: exports_buffer(class),
     };
+    let builds_dict = returns
+        .iter()
+        .any(|returned| returned.value.as_dict().is_some());
     let findings = returns
         .iter()
         .flat_map(|returned| {
@@ -111,7 +117,11 @@ pub fn evaluate<'a>(
                 })
         })
         .collect();
-    Some(Evaluated { protocol, findings })
+    Some(Evaluated {
+        protocol,
+        findings,
+        builds_dict,
+    })
 }
 
 /// The class keeps a stream: a member or a `self.` attribute named like one.

@@ -5,6 +5,7 @@
 
 use crate::checker::Checker;
 use crate::model::{CallSite, ClassInfo, Member};
+use crate::registry::Rule;
 
 pub mod array_copy_ignored;
 pub mod array_dtype_keyword_only;
@@ -76,13 +77,10 @@ fn check_descriptor<'a>(
 ) {
     interface_not_property::check(checker, member);
     interface_getter_wrong_exception::check(checker, member);
-    if member.name == "__cuda_array_interface__" {
-        cai_cpu_exported::check(checker, class, member);
-    }
     if member.name == "__array_struct__" {
         array_struct_invalid::check_legacy(checker, member);
     }
-    if !checker.any_enabled(descriptors::VALUE_RULES) {
+    if !checker.any_enabled(descriptors::VALUE_RULES) && !checker.enabled(Rule::CaiCpuExported) {
         return;
     }
     let Some(evaluated) = descriptors::evaluate(checker, class, member) else {
@@ -107,6 +105,9 @@ fn check_descriptor<'a>(
     cai_stream_invalid_type::check(checker, &evaluated);
     cai_stream_without_v3::check(checker, &evaluated);
     cai_big_endian::check(checker, &evaluated);
+    if member.name == "__cuda_array_interface__" {
+        cai_cpu_exported::check(checker, class, member, &evaluated);
+    }
 }
 
 pub(crate) fn check_class<'a>(checker: &mut Checker<'a>, class: &'a ClassInfo<'a>) {
