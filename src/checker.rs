@@ -2,9 +2,11 @@
 //! reads it. Rule files live in `src/rules/`; this is the only place that dispatches.
 
 use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::path::Path;
 
 use ruff_python_ast::ModModule;
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ClassInfo, Member, Model};
@@ -19,8 +21,11 @@ pub struct Checker<'a> {
     pub model: &'a Model<'a>,
     rules: RuleSet,
     diagnostics: Vec<Diagnostic>,
-    /// The evaluator's index of the module, built on first use: most files never need it.
-    module_index: OnceCell<ModuleIndex<'a>>,
+    /// The evaluator's index of module constants and functions, built on first use.
+    value_index: OnceCell<ModuleIndex<'a>>,
+    /// Descriptor findings already reported: two getters that return the same module
+    /// constant or helper result report its problems once.
+    descriptor_reported: HashSet<(Rule, TextRange)>,
 }
 
 impl<'a> Checker<'a> {
@@ -38,7 +43,26 @@ impl<'a> Checker<'a> {
             model,
             rules,
             diagnostics: Vec::new(),
-            module_index: OnceCell::new(),
+            value_index: OnceCell::new(),
+            descriptor_reported: HashSet::new(),
+        }
+    }
+
+    /// The partial evaluator's view of this module (indexed once per file).
+    pub fn value_index(&self) -> &ModuleIndex<'a> {
+        let module = self.module;
+        self.value_index
+            .get_or_init(|| ModuleIndex::new(&module.body))
+    }
+
+    /// Report a descriptor diagnostic unless the same rule was already reported at the
+    /// same range.
+    pub fn report_descriptor(&mut self, diagnostic: Diagnostic) {
+        if self
+            .descriptor_reported
+            .insert((diagnostic.rule, diagnostic.range))
+        {
+            self.report(diagnostic);
         }
     }
 
@@ -56,12 +80,6 @@ impl<'a> Checker<'a> {
         if self.enabled(diagnostic.rule) {
             self.diagnostics.push(diagnostic);
         }
-    }
-
-    /// The module's constants, functions and classes, for the partial evaluator.
-    pub fn module_index(&self) -> &ModuleIndex<'a> {
-        self.module_index
-            .get_or_init(|| ModuleIndex::new(&self.module.body))
     }
 
     pub fn is_stub(&self) -> bool {

@@ -38,7 +38,7 @@ pub fn device_returns<'a>(
     let MemberKind::Method { def, .. } = member.kind else {
         return Vec::new();
     };
-    checker.module_index().getter_returns(def, Some(class.def))
+    checker.value_index().getter_returns(def, Some(class.def))
 }
 
 /// The `DLDeviceType` a class's `__dlpack_device__` returns, where every `return` gives

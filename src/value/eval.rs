@@ -58,8 +58,22 @@ const TEMPORARY_METHODS: &[&str] = &["copy", "astype", "tobytes", "flatten", "to
 /// Calls that only read an object (its address, its type): passing a temporary to
 /// them does not keep it alive.
 const NON_RETAINING_CALLS: &[&str] = &[
-    "addressof", "cast", "id", "int", "len", "c_void_p", "byref", "pointer", "data_as",
-    "isinstance", "print", "hasattr", "getattr", "type", "sizeof", "c_char_p",
+    "addressof",
+    "cast",
+    "id",
+    "int",
+    "len",
+    "c_void_p",
+    "byref",
+    "pointer",
+    "data_as",
+    "isinstance",
+    "print",
+    "hasattr",
+    "getattr",
+    "type",
+    "sizeof",
+    "c_char_p",
 ];
 
 /// What one `return` of a getter gives.
@@ -75,6 +89,8 @@ pub struct ModuleIndex<'a> {
     constants: HashMap<&'a str, &'a Expr>,
     functions: HashMap<&'a str, &'a StmtFunctionDef>,
     classes: HashMap<&'a str, &'a StmtClassDef>,
+    /// How many top-level classes bind each name in their body.
+    class_level_names: HashMap<&'a str, usize>,
     constant_cache: RefCell<HashMap<&'a str, Value>>,
     constants_in_progress: RefCell<HashSet<&'a str>>,
     class_cache: RefCell<HashMap<TextSize, Rc<ClassInfo<'a>>>>,
@@ -264,10 +280,21 @@ impl<'a> ModuleIndex<'a> {
                 _ => {}
             }
         }
+        let mut class_level_names: HashMap<&'a str, usize> = HashMap::new();
+        for stmt in body {
+            if let Stmt::ClassDef(class) = stmt {
+                let mut names = HashMap::new();
+                count_bindings(&class.body, &mut names, false);
+                for name in names.into_keys() {
+                    *class_level_names.entry(name).or_default() += 1;
+                }
+            }
+        }
         ModuleIndex {
             constants,
             functions,
             classes,
+            class_level_names,
             constant_cache: RefCell::default(),
             constants_in_progress: RefCell::default(),
             class_cache: RefCell::default(),
@@ -309,7 +336,12 @@ impl<'a> ModuleIndex<'a> {
                 }
                 Expr::Name(name) => {
                     let def = class
-                        .and_then(|class| self.class_info(class).methods.get(name.id.as_str()).copied())
+                        .and_then(|class| {
+                            self.class_info(class)
+                                .methods
+                                .get(name.id.as_str())
+                                .copied()
+                        })
                         .or_else(|| self.functions.get(name.id.as_str()).copied());
                     return match def {
                         Some(def) => evaluator.function_returns(def, &[], &[], true),
@@ -382,7 +414,12 @@ fn property_getter(value: &Expr) -> Option<&Expr> {
         call.arguments
             .keywords
             .iter()
-            .find(|keyword| keyword.arg.as_ref().is_some_and(|arg| arg.as_str() == "fget"))
+            .find(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|arg| arg.as_str() == "fget")
+            })
             .map(|keyword| &keyword.value)
     })
 }
@@ -400,9 +437,11 @@ fn dotted_last(expr: &Expr) -> Option<&str> {
 fn dotted_text(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Name(name) => Some(name.id.to_string()),
-        Expr::Attribute(attribute) => {
-            Some(format!("{}.{}", dotted_text(&attribute.value)?, attribute.attr.as_str()))
-        }
+        Expr::Attribute(attribute) => Some(format!(
+            "{}.{}",
+            dotted_text(&attribute.value)?,
+            attribute.attr.as_str()
+        )),
         _ => None,
     }
 }
@@ -521,7 +560,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             let name = parameter.parameter.name.as_str();
             if position == 0 && is_method {
                 frame.self_name = Some(name.to_string());
-                frame.env.insert(name.to_string(), Value::unknown(parameter.range));
+                frame
+                    .env
+                    .insert(name.to_string(), Value::unknown(parameter.range));
                 continue;
             }
             let value = args
@@ -658,7 +699,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                             frame.env = env;
                             let key = self.eval(&subscript.slice, frame);
                             env = std::mem::take(&mut frame.env);
-                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str()) {
+                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str())
+                            {
                                 if let Some(ValueKind::Dict(dict)) =
                                     env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
                                 {
@@ -722,7 +764,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                     outcomes.push(self.exec_block(&handler.body, start, frame, returns));
                 }
                 let after_else = match after_body {
-                    Some(after_body) => self.exec_block(&try_stmt.orelse, after_body, frame, returns),
+                    Some(after_body) => {
+                        self.exec_block(&try_stmt.orelse, after_body, frame, returns)
+                    }
                     None => None,
                 };
                 outcomes.push(after_else);
@@ -796,7 +840,12 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                         Some(ValueKind::Dict(_))
                     );
                     if is_local_dict {
-                        self.mutate_dict(receiver.id.as_str(), attribute.attr.as_str(), call, frame);
+                        self.mutate_dict(
+                            receiver.id.as_str(),
+                            attribute.attr.as_str(),
+                            call,
+                            frame,
+                        );
                         return;
                     }
                 }
@@ -805,8 +854,19 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         self.eval(expr, frame);
     }
 
-    fn mutate_dict(&mut self, local: &str, method: &str, call: &'a ast::ExprCall, frame: &mut Frame) {
-        let args: Vec<Value> = call.arguments.args.iter().map(|arg| self.eval(arg, frame)).collect();
+    fn mutate_dict(
+        &mut self,
+        local: &str,
+        method: &str,
+        call: &'a ast::ExprCall,
+        frame: &mut Frame,
+    ) {
+        let args: Vec<Value> = call
+            .arguments
+            .args
+            .iter()
+            .map(|arg| self.eval(arg, frame))
+            .collect();
         let mut keyword_entries = Vec::new();
         let mut unknown_keywords = false;
         for keyword in &call.arguments.keywords {
@@ -842,8 +902,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             "setdefault" => match (args.first().and_then(Value::as_str), args.get(1)) {
                 (Some(key), value) => {
                     if dict.get(key).is_none() {
-                        let key_range = call.arguments.args.first().map(Ranged::range).unwrap_or_default();
-                        let value = value.cloned().unwrap_or_else(|| Value::new(ValueKind::None, key_range));
+                        let key_range = call
+                            .arguments
+                            .args
+                            .first()
+                            .map(Ranged::range)
+                            .unwrap_or_default();
+                        let value = value
+                            .cloned()
+                            .unwrap_or_else(|| Value::new(ValueKind::None, key_range));
                         push_entry(
                             dict,
                             DictEntry {
@@ -898,7 +965,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                 let Expr::Name(base) = &*subscript.value else {
                     return;
                 };
-                let Some(ValueKind::Dict(dict)) = frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind) else {
+                let Some(ValueKind::Dict(dict)) =
+                    frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind)
+                else {
                     return;
                 };
                 match key.as_str() {
@@ -1123,26 +1192,46 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         if !self.index.constants_in_progress.borrow_mut().insert(name) {
             return Value::unknown(expr.range());
         }
-        // Module constants see only other module names, not the getter's locals.
+        // Module constants see only other module names, not the getter's locals, and
+        // get budgets of their own: the cached value must not depend on which getter
+        // asked first.
         let mut frame = Frame::default();
-        let saved_depth = self.depth;
+        let saved = (self.depth, self.call_depth, self.steps.get());
+        (self.depth, self.call_depth) = (0, 0);
+        self.steps.set(0);
         let value = self.eval(expr, &mut frame);
-        self.depth = saved_depth;
+        let exhausted = self.steps.get() > MAX_STEPS;
+        (self.depth, self.call_depth) = (saved.0, saved.1);
+        self.steps.set(saved.2);
         self.index.constants_in_progress.borrow_mut().remove(name);
-        self.index
-            .constant_cache
-            .borrow_mut()
-            .insert(name, value.clone());
+        if !exhausted {
+            self.index
+                .constant_cache
+                .borrow_mut()
+                .insert(name, value.clone());
+        }
         value
     }
 
     /// A class attribute of `class` (not one that instances set on `self`).
-    fn class_attribute(&mut self, class: &'a StmtClassDef, attr: &str, via_instance: bool) -> Option<Value> {
+    fn class_attribute(
+        &mut self,
+        class: &'a StmtClassDef,
+        attr: &str,
+        via_instance: bool,
+    ) -> Option<Value> {
         let info = self.index.class_info(class);
-        if via_instance && info.instance_stores.contains(attr) {
+        // Through `self`, the attribute may be an instance's or a subclass's: only a
+        // class attribute that nothing else in the module sets is taken, and `None`
+        // (the usual "set by subclasses" placeholder) is not.
+        let overridden = self.index.class_level_names.get(attr).copied().unwrap_or(0) > 1;
+        if via_instance && (info.instance_stores.contains(attr) || overridden) {
             return None;
         }
         let expr = *info.attributes.get(attr)?;
+        if via_instance && expr.is_none_literal_expr() {
+            return None;
+        }
         let saved_class = self.class;
         self.class = Some(class);
         let mut frame = Frame::class_body();
@@ -1211,9 +1300,16 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Some("dict" | "tuple" | "list" | "len" | "isinstance" | "print" | "repr" | "str")
         ) {
             // A local dict handed to an unknown function may come back with more keys.
-            for arg in call.arguments.args.iter().chain(call.arguments.keywords.iter().map(|k| &k.value)) {
+            for arg in call
+                .arguments
+                .args
+                .iter()
+                .chain(call.arguments.keywords.iter().map(|k| &k.value))
+            {
                 if let Expr::Name(name) = arg {
-                    if let Some(ValueKind::Dict(dict)) = frame.env.get_mut(name.id.as_str()).map(|v| &mut v.kind) {
+                    if let Some(ValueKind::Dict(dict)) =
+                        frame.env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
+                    {
                         dict.complete = false;
                     }
                 }
@@ -1236,9 +1332,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             let receiver_is_module = matches!(&*attribute.value, Expr::Name(name)
                 if !frame.env.contains_key(name.id.as_str())
                     && frame.self_name.as_deref() != Some(name.id.as_str()));
-            let copy_false = kwargs
-                .iter()
-                .any(|(name, value)| name == "copy" && matches!(value.kind, ValueKind::Bool(false) | ValueKind::None));
+            let copy_false = kwargs.iter().any(|(name, value)| {
+                name == "copy" && matches!(value.kind, ValueKind::Bool(false) | ValueKind::None)
+            });
             if receiver_is_module && TEMPORARY_FUNCTIONS.contains(&method) && !copy_false {
                 let callee = dotted_text(&call.func).unwrap_or_else(|| method.to_string());
                 return unknown.with_origin(Origin::Temporary { callee });
@@ -1253,7 +1349,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             // `self.helper(...)`: a method of this class.
             if let Expr::Name(base) = &*attribute.value {
                 if frame.self_name.as_deref() == Some(base.id.as_str()) {
-                    if let Some(def) = self.class.and_then(|class| self.index.class_info(class).methods.get(method).copied()) {
+                    if let Some(def) = self
+                        .class
+                        .and_then(|class| self.index.class_info(class).methods.get(method).copied())
+                    {
                         return self.call_function(def, &args, &kwargs, true, range);
                     }
                 }
@@ -1280,9 +1379,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                     entries: Vec::new(),
                     complete: true,
                 };
-                match args.into_iter().next() {
-                    Some(first) => update_dict(&mut dict, first),
-                    None => {}
+                if let Some(first) = args.into_iter().next() {
+                    update_dict(&mut dict, first);
                 }
                 for value in splat_kwargs {
                     update_dict(&mut dict, value);
@@ -1294,7 +1392,11 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                     .filter(|keyword| keyword.arg.is_some())
                     .zip(kwargs)
                 {
-                    let key_range = keyword.arg.as_ref().map(|arg| arg.range).unwrap_or_default();
+                    let key_range = keyword
+                        .arg
+                        .as_ref()
+                        .map(|arg| arg.range)
+                        .unwrap_or_default();
                     set_entry(
                         &mut dict,
                         DictEntry {
@@ -1396,7 +1498,11 @@ fn looks_like_dtype(expr: &Expr) -> bool {
             let id = name.id.as_str().to_ascii_lowercase();
             id.contains("dtype") || id == "dt"
         }
-        Expr::Attribute(attribute) => attribute.attr.as_str().to_ascii_lowercase().contains("dtype"),
+        Expr::Attribute(attribute) => attribute
+            .attr
+            .as_str()
+            .to_ascii_lowercase()
+            .contains("dtype"),
         Expr::Call(call) => dotted_last(&call.func) == Some("dtype"),
         _ => false,
     }
@@ -1457,7 +1563,8 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
         (ValueKind::List(a), ValueKind::List(b)) if op == Operator::Add => {
             Some(ValueKind::List(a.iter().chain(b).cloned().collect()))
         }
-        (ValueKind::Tuple(items), ValueKind::Int(n)) | (ValueKind::Int(n), ValueKind::Tuple(items))
+        (ValueKind::Tuple(items), ValueKind::Int(n))
+        | (ValueKind::Int(n), ValueKind::Tuple(items))
             if op == Operator::Mult =>
         {
             let n = (*n).max(0);
@@ -1567,7 +1674,8 @@ fn join_dicts(a: Dict, b: Dict) -> Dict {
     for key in keys {
         let from_a: Vec<&DictEntry> = a.entries.iter().filter(|e| e.key == key).collect();
         let from_b: Vec<&DictEntry> = b.entries.iter().filter(|e| e.key == key).collect();
-        let always = |entries: &[&DictEntry]| entries.iter().any(|e| e.presence == Presence::Always);
+        let always =
+            |entries: &[&DictEntry]| entries.iter().any(|e| e.presence == Presence::Always);
         let presence = if always(&from_a) && always(&from_b) {
             Presence::Always
         } else {
@@ -1695,7 +1803,10 @@ fn names_in_value(expr: &Expr, kept: &mut HashSet<String>) {
         Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
             elts.iter().for_each(|elt| names_in_value(elt, kept));
         }
-        Expr::Dict(dict) => dict.items.iter().for_each(|item| names_in_value(&item.value, kept)),
+        Expr::Dict(dict) => dict
+            .items
+            .iter()
+            .for_each(|item| names_in_value(&item.value, kept)),
         Expr::Starred(starred) => names_in_value(&starred.value, kept),
         _ => {}
     }

@@ -83,7 +83,9 @@ class A:
 "#;
     assert_eq!(
         ai(source),
-        [r#"{"shape": ?, "typestr": "|u1", "version": 3, "data": (0, True), "mask": None, ?"strides": ?}"#]
+        [
+            r#"{"shape": ?, "typestr": "|u1", "version": 3, "data": (0, True), "mask": None, ?"strides": ?}"#
+        ]
     );
 }
 
@@ -120,7 +122,10 @@ class A:
     def __cuda_array_interface__(self):
         return {**_BASE, "version": _VERSION, "shape": (1,)}
 "#;
-    assert_eq!(ai(source), [r#"{"shape": (4, 5), "typestr": "<f8", "version": 3}"#]);
+    assert_eq!(
+        ai(source),
+        [r#"{"shape": (4, 5), "typestr": "<f8", "version": 3}"#]
+    );
     assert_eq!(
         member_values(source, "__cuda_array_interface__"),
         [r#"{"typestr": "<i8", "version": 3, "shape": (1,)}"#]
@@ -254,14 +259,21 @@ class A:
 "#;
     assert_eq!(
         ai(source),
-        [r#"{"data": (<temporary np.ascontiguousarray>, False), "other": (<temporary np.ascontiguousarray>, 1)}"#]
+        [
+            r#"{"data": (<temporary np.ascontiguousarray>, False), "other": (<temporary np.ascontiguousarray>, 1)}"#
+        ]
     );
     assert_eq!(member_values(source, "kept"), [r#"{"data": (?, False)}"#]);
     assert_eq!(
         member_values(source, "copied"),
-        [r#"{"data": (<temporary bytes(...)>, False), "d2": (<temporary self._a.astype()>, False)}"#]
+        [
+            r#"{"data": (<temporary bytes(...)>, False), "d2": (<temporary self._a.astype()>, False)}"#
+        ]
     );
-    assert_eq!(member_values(source, "view_ok"), [r#"{"data": (?, False)}"#]);
+    assert_eq!(
+        member_values(source, "view_ok"),
+        [r#"{"data": (?, False)}"#]
+    );
 }
 
 #[test]
@@ -362,7 +374,9 @@ class C:
     let _ = ai(&deep);
 
     // Many statements stay within the step budget.
-    let mut long = String::from("class C:\n    @property\n    def __array_interface__(self):\n        d = {}\n");
+    let mut long = String::from(
+        "class C:\n    @property\n    def __array_interface__(self):\n        d = {}\n",
+    );
     for i in 0..20_000 {
         long.push_str(&format!("        if x{i}:\n            d['k'] = {i}\n"));
     }
@@ -401,4 +415,20 @@ class T:
         return (DLDeviceType.kDLCUDA, 0)
 "#;
     assert_eq!(member_values(source, "__dlpack_device__"), ["(2, 0)"]);
+}
+
+#[test]
+fn class_placeholders_overridden_by_subclasses_are_unknown() {
+    let source = r#"
+class Base:
+    typestr = None
+    version = 3
+    kind = "<f4"
+    @property
+    def __array_interface__(self):
+        return {"typestr": self.typestr, "version": self.version, "k": self.kind}
+class F32(Base):
+    kind = "<f8"
+"#;
+    assert_eq!(ai(source), [r#"{"typestr": ?, "version": 3, "k": ?}"#]);
 }
