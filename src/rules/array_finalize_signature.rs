@@ -4,11 +4,11 @@ use ruff_python_ast::Expr;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Member, MemberKind, Signature};
+use crate::model::{ClassInfo, Member, MemberKind, Signature};
 use crate::registry::Rule;
 use crate::rules::helpers;
 
-pub fn check(checker: &mut Checker, member: &Member) {
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     let diagnostic = match member.kind {
         MemberKind::Attribute {
             value: Expr::NoneLiteral(_),
@@ -28,7 +28,10 @@ pub fn check(checker: &mut Checker, member: &Member) {
             None => return,
         },
         MemberKind::Method { def, binding } => {
-            if Signature::of(def, binding).accepts_call(1, &[]) {
+            let accepts = |s: &Signature| s.accepts_call(1, &[]);
+            if accepts(&Signature::of(def, binding))
+                || helpers::other_definition_accepts(class, member, accepts)
+            {
                 return;
             }
             Diagnostic::new(

@@ -5,11 +5,11 @@ use ruff_python_ast::{Expr, Stmt};
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Member, MemberKind, Signature};
+use crate::model::{ClassInfo, Member, MemberKind, Signature};
 use crate::registry::Rule;
 use crate::rules::helpers;
 
-pub fn check(checker: &mut Checker, member: &Member) {
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     let message = match member.kind {
         // Unlike `__array_ufunc__`, `None` is no opt-out: NumPy finds the attribute and
         // calls it.
@@ -22,7 +22,11 @@ pub fn check(checker: &mut Checker, member: &Member) {
         },
         MemberKind::Method { def, binding } => {
             let signature = Signature::of(def, binding);
-            if !signature.accepts_call(4, &[]) {
+            let accepts = |s: &Signature| s.accepts_call(4, &[]);
+            if !accepts(&signature) {
+                if helpers::other_definition_accepts(class, member, accepts) {
+                    return;
+                }
                 "`__array_function__` cannot be called as `__array_function__(func, types, args, kwargs)`; NumPy passes the four positionally".to_string()
             } else if let Some(vararg) =
                 spilled_vararg(&signature).filter(|vararg| !forwards(&def.body, vararg))

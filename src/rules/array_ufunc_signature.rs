@@ -4,7 +4,7 @@ use ruff_python_ast::Expr;
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Member, MemberKind, Signature};
+use crate::model::{ClassInfo, Member, MemberKind, Signature};
 use crate::registry::Rule;
 use crate::rules::helpers;
 
@@ -28,7 +28,7 @@ const UFUNC_KEYWORDS: &[&str] = &[
 /// three for `at` and ternary ufuncs, more for generalized ufuncs.
 const MAX_INPUTS_CHECKED: usize = 4;
 
-pub fn check(checker: &mut Checker, member: &Member) {
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     let message = match member.kind {
         // `None` is the documented opt-out: NumPy then raises `TypeError` for ufuncs and
         // binary operators return `NotImplemented`.
@@ -41,9 +41,7 @@ pub fn check(checker: &mut Checker, member: &Member) {
         },
         MemberKind::Method { def, binding } => {
             let signature = Signature::of(def, binding);
-            let binds = (1..=MAX_INPUTS_CHECKED)
-                .all(|inputs| signature.accepts_call(2 + inputs, UFUNC_KEYWORDS));
-            if binds {
+            if binds(&signature) || helpers::other_definition_accepts(class, member, binds) {
                 return;
             }
             let missing = match (signature.vararg.is_some(), signature.kwarg.is_some()) {
@@ -61,4 +59,9 @@ pub fn check(checker: &mut Checker, member: &Member) {
         message,
         member.range,
     ));
+}
+
+/// Every call NumPy makes binds.
+fn binds(signature: &Signature) -> bool {
+    (1..=MAX_INPUTS_CHECKED).all(|inputs| signature.accepts_call(2 + inputs, UFUNC_KEYWORDS))
 }

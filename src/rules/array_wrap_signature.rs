@@ -2,7 +2,7 @@
 
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::model::{Member, MemberKind, ParamKind, Signature};
+use crate::model::{ClassInfo, Member, MemberKind, ParamKind, Signature};
 use crate::registry::Rule;
 use crate::rules::helpers;
 
@@ -13,12 +13,13 @@ const WRAP_PARAMETERS: [(&str, &str); 3] = [
     ("return_scalar", "return_scalar=False"),
 ];
 
-pub fn check(checker: &mut Checker, member: &Member) {
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     let MemberKind::Method { def, binding } = member.kind else {
         return;
     };
     let signature = Signature::of(def, binding);
-    if signature.accepts_call(WRAP_PARAMETERS.len(), &[]) {
+    let accepts = |s: &Signature| s.accepts_call(WRAP_PARAMETERS.len(), &[]);
+    if accepts(&signature) || helpers::other_definition_accepts(class, member, accepts) {
         return;
     }
     let mut diagnostic = Diagnostic::new(

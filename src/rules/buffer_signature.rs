@@ -2,15 +2,19 @@
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Member, MemberKind, Signature};
+use crate::model::{ClassInfo, Member, MemberKind, Signature};
 use crate::registry::Rule;
+use crate::rules::helpers;
 
-pub fn check(checker: &mut Checker, member: &Member) {
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     let MemberKind::Method { def, binding } = member.kind else {
         return;
     };
     // Python calls both with one positional argument (PEP 688).
-    if Signature::of(def, binding).accepts_call(1, &[]) {
+    let accepts = |s: &Signature| s.accepts_call(1, &[]);
+    if accepts(&Signature::of(def, binding))
+        || helpers::other_definition_accepts(class, member, accepts)
+    {
         return;
     }
     let expected = match member.name {

@@ -2,38 +2,39 @@
 
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
-use crate::model::{Member, MemberKind, Signature};
+use crate::model::{ClassInfo, Member, MemberKind, Signature};
 use crate::registry::Rule;
 use crate::rules::helpers;
 
 /// The keywords consumers pass to `__dlpack__` (Array API 2023.12), in the spec's order.
 const DLPACK_KEYWORDS: [&str; 4] = ["stream", "max_version", "dl_device", "copy"];
 
-pub fn check(checker: &mut Checker, member: &Member) {
+pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     let MemberKind::Method { def, binding } = member.kind else {
         return;
     };
     let signature = Signature::of(def, binding);
+    if accepts(&signature) || helpers::other_definition_accepts(class, member, accepts) {
+        return;
+    }
     let missing: Vec<&str> = DLPACK_KEYWORDS
         .into_iter()
         .filter(|keyword| !signature.accepts_keyword(keyword))
         .collect();
     if missing.is_empty() {
-        // Every keyword is accepted; a parameter without a default still breaks
+        // Every keyword is accepted, but a parameter without a default still breaks
         // `x.__dlpack__()` and `x.__dlpack__(stream=None)`.
-        if !signature.accepts_call(0, &[]) {
-            let required = signature
-                .params
-                .iter()
-                .find(|p| p.default.is_none() && !DLPACK_KEYWORDS.contains(&p.name))
-                .map(|p| format!("requires `{}`", p.name))
-                .unwrap_or_else(|| "takes no `self`".to_string());
-            checker.report(Diagnostic::new(
-                Rule::DlpackSignature,
-                format!("`__dlpack__` {required}; consumers call it with only the optional keywords `stream`, `max_version`, `dl_device`, `copy`"),
-                member.range,
-            ));
-        }
+        let required = signature
+            .params
+            .iter()
+            .find(|p| p.default.is_none())
+            .map(|p| format!("requires `{}`", p.name))
+            .unwrap_or_else(|| "has no parameter for `self`".to_string());
+        checker.report(Diagnostic::new(
+            Rule::DlpackSignature,
+            format!("`__dlpack__` {required}; consumers call it with only the optional keywords `stream`, `max_version`, `dl_device`, `copy`"),
+            member.range,
+        ));
         return;
     }
     let names = missing
@@ -70,4 +71,12 @@ pub fn check(checker: &mut Checker, member: &Member) {
         });
     }
     checker.report(diagnostic);
+}
+
+/// Every keyword can be passed, and none is needed.
+fn accepts(signature: &Signature) -> bool {
+    DLPACK_KEYWORDS
+        .iter()
+        .all(|keyword| signature.accepts_keyword(keyword))
+        && signature.accepts_call(0, &[])
 }

@@ -5,6 +5,7 @@ use ruff_python_ast::{Expr, Parameters, Stmt, StmtFunctionDef, StmtReturn};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::diagnostic::Edit;
+use crate::model::{ClassInfo, Member, MemberKind, Signature};
 
 /// Whether the body reads `name` (a load of the plain name, anywhere but in nested
 /// functions and classes that rebind it), or calls `locals()`/`vars()`.
@@ -46,6 +47,25 @@ pub fn literal_description(expr: &Expr) -> Option<&'static str> {
         Expr::StringLiteral(_) | Expr::FString(_) => "a string",
         Expr::BytesLiteral(_) => "a bytes object",
         _ => return None,
+    })
+}
+
+/// Whether another method of the same name in the class passes `accepts`: the other
+/// signatures of an `@overload` series (in a stub every overload is kept), or the other
+/// branch of `if NUMPY_2: def ... else: def ...`. Callers get one of them, so a signature
+/// rule stays quiet when one of them binds the call.
+pub fn other_definition_accepts(
+    class: &ClassInfo,
+    member: &Member,
+    accepts: impl Fn(&Signature) -> bool,
+) -> bool {
+    class.members.iter().any(|other| match other.kind {
+        MemberKind::Method { def, binding } => {
+            other.name == member.name
+                && other.range != member.range
+                && accepts(&Signature::of(def, binding))
+        }
+        _ => false,
     })
 }
 

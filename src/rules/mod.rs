@@ -75,28 +75,28 @@ pub(crate) fn check_member<'a>(
             array_returns_non_ndarray::check(checker, class, member);
         }
         "__dlpack__" => {
-            dlpack_signature::check(checker, member);
+            dlpack_signature::check(checker, class, member);
             dlpack_stream_rules::check(checker, class, member);
         }
         "__dlpack_device__" => dlpack_device_invalid::check(checker, class, member),
-        "__array_wrap__" => array_wrap_signature::check(checker, member),
+        "__array_wrap__" => array_wrap_signature::check(checker, class, member),
         "__array_prepare__" => array_prepare_removed::check(checker, class, member),
-        "__array_finalize__" => array_finalize_signature::check(checker, member),
+        "__array_finalize__" => array_finalize_signature::check(checker, class, member),
         "__array_priority__" => array_priority_not_number::check(checker, member),
         "__array_ufunc__" => {
-            array_ufunc_signature::check(checker, member);
+            array_ufunc_signature::check(checker, class, member);
             override_raises_notimplemented::check(checker, member);
         }
         "__array_function__" => {
-            array_function_signature::check(checker, member);
+            array_function_signature::check(checker, class, member);
             override_raises_notimplemented::check(checker, member);
         }
-        "__array_namespace__" => array_namespace_signature::check(checker, member),
+        "__array_namespace__" => array_namespace_signature::check(checker, class, member),
         "__buffer__" => {
-            buffer_signature::check(checker, member);
+            buffer_signature::check(checker, class, member);
             buffer_not_memoryview::check(checker, member);
         }
-        "__release_buffer__" => buffer_signature::check(checker, member),
+        "__release_buffer__" => buffer_signature::check(checker, class, member),
         "__array_interface__" | "__cuda_array_interface__" | "__array_struct__" => {
             check_descriptor(checker, class, member);
         }
