@@ -84,6 +84,26 @@ fn every_pair_fixes_to_its_snapshot_and_is_idempotent() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Every fix offered on the rule fixtures (violations and look-alikes of every rule)
+/// gives valid Python: the engine refuses a result that does not re-parse, and a rule
+/// must not offer one.
+#[test]
+fn no_fixture_gets_a_fix_the_engine_refuses() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("fixtures/ is readable") {
+        let path = entry.expect("entry").path();
+        if !path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        let outcome = arraylint::fix::fix_text(&text, &path, RuleSet::all(), true);
+        assert_eq!(outcome.refused, None, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} fixtures");
+}
+
 /// A producer with a safe fix (AL102: `dtype=None`) and an unsafe one (AL401), in CRLF.
 const PRODUCER: &str = "import numpy as np\r\n\r\n\r\nclass Producer:\r\n    def __array__(self, copy=None):\r\n        return np.array(self._data, copy=copy)\r\n\r\n    def __dlpack__(self, stream=None):\r\n        return self._data.__dlpack__(stream=stream)\r\n\r\n    def __dlpack_device__(self):\r\n        return (1, 0)\r\n";
 
