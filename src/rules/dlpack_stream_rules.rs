@@ -108,7 +108,8 @@ fn uses_stream_unchecked(def: &StmtFunctionDef) -> bool {
                 {
                     self.visit_expr(&call.func);
                 }
-                _ if is_stream(expr) => self.used = true,
+                // `del stream` or `stream = ...` is not a use of the caller's value.
+                Expr::Name(name) if is_stream(expr) && name.ctx.is_load() => self.used = true,
                 _ => visitor::walk_expr(self, expr),
             }
         }
