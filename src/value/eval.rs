@@ -25,6 +25,10 @@ use super::{Dict, DictEntry, Origin, Presence, Value, ValueKind};
 
 /// Nesting of expressions followed before giving up (guards the native stack).
 const MAX_DEPTH: usize = 64;
+/// Nesting of statement blocks followed; deeper blocks are treated as unknown code.
+const MAX_BLOCK_DEPTH: usize = 24;
+/// Nesting the syntactic scans (bindings, stores, keep-alive) look into.
+const MAX_SCAN_DEPTH: usize = 48;
 /// Helper calls followed from a getter (`getter -> helper -> helper ...`).
 const MAX_CALL_DEPTH: usize = 4;
 /// Expressions and statements evaluated per top-level evaluation.
@@ -109,6 +113,18 @@ struct ClassInfo<'a> {
 /// Count how often each name is bound in a block, looking into compound statements
 /// but not into function or class bodies.
 fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, nested: bool) {
+    count_bindings_at(body, counts, nested, 0);
+}
+
+fn count_bindings_at<'a>(
+    body: &'a [Stmt],
+    counts: &mut HashMap<&'a str, usize>,
+    nested: bool,
+    depth: usize,
+) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     let bump = |name: &'a str, counts: &mut HashMap<&'a str, usize>| {
         // A binding inside `if`/`try` is conditional: never a constant.
         *counts.entry(name).or_default() += if nested { 2 } else { 1 };
@@ -150,17 +166,17 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
                 for name in target_names(&for_stmt.target) {
                     *counts.entry(name).or_default() += 2;
                 }
-                count_bindings(&for_stmt.body, counts, true);
-                count_bindings(&for_stmt.orelse, counts, true);
+                count_bindings_at(&for_stmt.body, counts, true, depth + 1);
+                count_bindings_at(&for_stmt.orelse, counts, true, depth + 1);
             }
             Stmt::While(while_stmt) => {
-                count_bindings(&while_stmt.body, counts, true);
-                count_bindings(&while_stmt.orelse, counts, true);
+                count_bindings_at(&while_stmt.body, counts, true, depth + 1);
+                count_bindings_at(&while_stmt.orelse, counts, true, depth + 1);
             }
             Stmt::If(if_stmt) => {
-                count_bindings(&if_stmt.body, counts, true);
+                count_bindings_at(&if_stmt.body, counts, true, depth + 1);
                 for clause in &if_stmt.elif_else_clauses {
-                    count_bindings(&clause.body, counts, true);
+                    count_bindings_at(&clause.body, counts, true, depth + 1);
                 }
             }
             Stmt::With(with) => {
@@ -171,19 +187,19 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
                         }
                     }
                 }
-                count_bindings(&with.body, counts, true);
+                count_bindings_at(&with.body, counts, true, depth + 1);
             }
             Stmt::Try(try_stmt) => {
-                count_bindings(&try_stmt.body, counts, true);
+                count_bindings_at(&try_stmt.body, counts, true, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &try_stmt.handlers {
-                    count_bindings(&handler.body, counts, true);
+                    count_bindings_at(&handler.body, counts, true, depth + 1);
                 }
-                count_bindings(&try_stmt.orelse, counts, true);
-                count_bindings(&try_stmt.finalbody, counts, true);
+                count_bindings_at(&try_stmt.orelse, counts, true, depth + 1);
+                count_bindings_at(&try_stmt.finalbody, counts, true, depth + 1);
             }
             Stmt::Match(match_stmt) => {
                 for case in &match_stmt.cases {
-                    count_bindings(&case.body, counts, true);
+                    count_bindings_at(&case.body, counts, true, depth + 1);
                 }
             }
             _ => {}
@@ -193,39 +209,46 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
 
 /// Names a `global` statement anywhere in the module rebinds (function bodies included).
 fn collect_globals<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>) {
+    collect_globals_at(body, globals, 0);
+}
+
+fn collect_globals_at<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     for stmt in body {
         match stmt {
             Stmt::Global(global) => {
                 globals.extend(global.names.iter().map(|name| name.as_str()));
             }
-            Stmt::FunctionDef(def) => collect_globals(&def.body, globals),
-            Stmt::ClassDef(def) => collect_globals(&def.body, globals),
+            Stmt::FunctionDef(def) => collect_globals_at(&def.body, globals, depth + 1),
+            Stmt::ClassDef(def) => collect_globals_at(&def.body, globals, depth + 1),
             Stmt::For(s) => {
-                collect_globals(&s.body, globals);
-                collect_globals(&s.orelse, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
+                collect_globals_at(&s.orelse, globals, depth + 1);
             }
             Stmt::While(s) => {
-                collect_globals(&s.body, globals);
-                collect_globals(&s.orelse, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
+                collect_globals_at(&s.orelse, globals, depth + 1);
             }
             Stmt::If(s) => {
-                collect_globals(&s.body, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
                 for clause in &s.elif_else_clauses {
-                    collect_globals(&clause.body, globals);
+                    collect_globals_at(&clause.body, globals, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_globals(&s.body, globals),
+            Stmt::With(s) => collect_globals_at(&s.body, globals, depth + 1),
             Stmt::Try(s) => {
-                collect_globals(&s.body, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_globals(&handler.body, globals);
+                    collect_globals_at(&handler.body, globals, depth + 1);
                 }
-                collect_globals(&s.orelse, globals);
-                collect_globals(&s.finalbody, globals);
+                collect_globals_at(&s.orelse, globals, depth + 1);
+                collect_globals_at(&s.finalbody, globals, depth + 1);
             }
             Stmt::Match(s) => {
                 for case in &s.cases {
-                    collect_globals(&case.body, globals);
+                    collect_globals_at(&case.body, globals, depth + 1);
                 }
             }
             _ => {}
@@ -448,6 +471,13 @@ fn dotted_text(expr: &Expr) -> Option<String> {
 
 /// Attributes of `self` that some method assigns.
 fn collect_self_stores<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>) {
+    collect_self_stores_at(body, stores, 0);
+}
+
+fn collect_self_stores_at<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     fn visit_target<'a>(target: &'a Expr, stores: &mut HashSet<&'a str>) {
         match target {
             Expr::Attribute(attribute) => {
@@ -466,27 +496,27 @@ fn collect_self_stores<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>) {
             Stmt::AnnAssign(assign) => visit_target(&assign.target, stores),
             Stmt::AugAssign(assign) => visit_target(&assign.target, stores),
             Stmt::For(s) => {
-                collect_self_stores(&s.body, stores);
-                collect_self_stores(&s.orelse, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
             }
             Stmt::While(s) => {
-                collect_self_stores(&s.body, stores);
-                collect_self_stores(&s.orelse, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
             }
             Stmt::If(s) => {
-                collect_self_stores(&s.body, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
                 for clause in &s.elif_else_clauses {
-                    collect_self_stores(&clause.body, stores);
+                    collect_self_stores_at(&clause.body, stores, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_self_stores(&s.body, stores),
+            Stmt::With(s) => collect_self_stores_at(&s.body, stores, depth + 1),
             Stmt::Try(s) => {
-                collect_self_stores(&s.body, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_self_stores(&handler.body, stores);
+                    collect_self_stores_at(&handler.body, stores, depth + 1);
                 }
-                collect_self_stores(&s.orelse, stores);
-                collect_self_stores(&s.finalbody, stores);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
+                collect_self_stores_at(&s.finalbody, stores, depth + 1);
             }
             _ => {}
         }
@@ -521,6 +551,7 @@ struct Evaluator<'i, 'a> {
     class: Option<&'a StmtClassDef>,
     steps: Cell<usize>,
     depth: usize,
+    block_depth: usize,
     call_depth: usize,
 }
 
@@ -531,6 +562,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             class,
             steps: Cell::new(0),
             depth: 0,
+            block_depth: 0,
             call_depth: 0,
         }
     }
@@ -621,13 +653,32 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         frame: &mut Frame,
         returns: &mut Vec<Returned>,
     ) -> Option<Env> {
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            // Too deep to follow: whatever it does to the locals' dicts is unknown.
+            for value in env.values_mut() {
+                if let ValueKind::Dict(dict) = &mut value.kind {
+                    dict.complete = false;
+                }
+            }
+            return Some(env);
+        }
+        self.block_depth += 1;
+        let mut outcome = Some(());
         for stmt in body {
             if !self.step() {
-                return None;
+                outcome = None;
+                break;
             }
-            env = self.exec_stmt(stmt, env, frame, returns)?;
+            match self.exec_stmt(stmt, env, frame, returns) {
+                Some(next) => env = next,
+                None => {
+                    self.block_depth -= 1;
+                    return None;
+                }
+            }
         }
-        Some(env)
+        self.block_depth -= 1;
+        outcome.map(|()| env)
     }
 
     fn exec_stmt(
@@ -1072,7 +1123,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::UnaryOp(unary) => {
                 let operand = self.eval(&unary.operand, frame);
                 match (unary.op, &operand.kind) {
-                    (UnaryOp::USub, ValueKind::Int(n)) => Value::new(ValueKind::Int(-n), range),
+                    (UnaryOp::USub, ValueKind::Int(n)) => match n.checked_neg() {
+                        Some(negated) => Value::new(ValueKind::Int(negated), range),
+                        None => unknown,
+                    },
                     (UnaryOp::UAdd, ValueKind::Int(n)) => Value::new(ValueKind::Int(*n), range),
                     (UnaryOp::Invert, ValueKind::Int(n)) => Value::new(ValueKind::Int(!n), range),
                     (UnaryOp::USub, ValueKind::Float(f)) => Value::new(ValueKind::Float(-f), range),
@@ -1543,8 +1597,10 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
                 Operator::Add => a.checked_add(b),
                 Operator::Sub => a.checked_sub(b),
                 Operator::Mult => a.checked_mul(b),
-                Operator::FloorDiv if b != 0 => Some(a.div_euclid(b)),
-                Operator::Mod if b != 0 => Some(a.rem_euclid(b)),
+                // Python floors; `div_euclid` differs for negative divisors, so only the
+                // common non-negative case is computed.
+                Operator::FloorDiv if b > 0 => a.checked_div_euclid(b),
+                Operator::Mod if b > 0 => a.checked_rem_euclid(b),
                 Operator::LShift if (0..64).contains(&b) => a.checked_mul(1i128 << b),
                 Operator::RShift if (0..128).contains(&b) => Some(a >> b),
                 Operator::BitOr => Some(a | b),
@@ -1567,7 +1623,7 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
         | (ValueKind::Int(n), ValueKind::Tuple(items))
             if op == Operator::Mult =>
         {
-            let n = (*n).max(0);
+            let n = if items.is_empty() { 0 } else { (*n).max(0) };
             let total = n.saturating_mul(items.len() as i128);
             (total <= MAX_REPEAT).then(|| {
                 let mut repeated = Vec::new();
@@ -1708,15 +1764,18 @@ fn join_dicts(a: Dict, b: Dict) -> Dict {
 fn kept_alive_names(body: &[Stmt]) -> HashSet<String> {
     let mut kept = HashSet::new();
     for stmt in body {
-        scan_stmt_for_kept(stmt, &mut kept);
+        scan_stmt_for_kept(stmt, &mut kept, 0);
     }
     kept
 }
 
-fn scan_stmt_for_kept(stmt: &Stmt, kept: &mut HashSet<String>) {
+fn scan_stmt_for_kept(stmt: &Stmt, kept: &mut HashSet<String>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     let block = |body: &[Stmt], kept: &mut HashSet<String>| {
         for stmt in body {
-            scan_stmt_for_kept(stmt, kept);
+            scan_stmt_for_kept(stmt, kept, depth + 1);
         }
     };
     match stmt {
