@@ -473,3 +473,108 @@ fn deeply_nested_statements_on_a_small_stack() {
         values[0]
     );
 }
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::ai;
+    use crate::descriptor::{validate, Context, Protocol};
+
+    const TOKENS: &[&str] = &[
+        "d",
+        "x",
+        "self",
+        "_C",
+        "=",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ":",
+        ",",
+        ".",
+        "**",
+        "*",
+        "\"shape\"",
+        "\"data\"",
+        "'strides'",
+        "\"version\"",
+        "3",
+        "-1",
+        "0",
+        "2.5",
+        "None",
+        "True",
+        "return",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "in",
+        "while",
+        "try",
+        "except",
+        "finally",
+        "with",
+        "as",
+        "del",
+        "raise",
+        "lambda",
+        "not",
+        "and",
+        "+",
+        "<<",
+        "//",
+        "%",
+        "update",
+        "pop",
+        "setdefault",
+        "copy",
+        "np",
+        "ascontiguousarray",
+        "ctypes",
+        "dict",
+        "tuple",
+        "bytes",
+        "property",
+        "def",
+        "class",
+        "pass",
+        "\n",
+        "\n    ",
+        "\n        ",
+        "\n            ",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the getter body holds (half-written code included), evaluating and
+        /// validating it neither panics nor loops.
+        #[test]
+        fn evaluating_token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(TOKENS), 0..80)) {
+            let body = tokens.join(" ");
+            let source = format!(
+                "_C = {{'shape': (1,), **_C}}\nclass A:\n    @property\n    def __array_interface__(self):\n        {body}\n        return d\n"
+            );
+            let _ = ai(&source);
+            let parsed = ruff_python_parser::parse_unchecked_source(&source, ruff_python_ast::PySourceType::Python);
+            let index = crate::value::ModuleIndex::new(&parsed.syntax().body);
+            for stmt in &parsed.syntax().body {
+                if let ruff_python_ast::Stmt::ClassDef(class) = stmt {
+                    for member in &class.body {
+                        if let ruff_python_ast::Stmt::FunctionDef(def) = member {
+                            for returned in index.getter_returns(def, Some(class)) {
+                                for protocol in [Protocol::ArrayInterface, Protocol::CudaArrayInterface, Protocol::ArrayStruct, Protocol::DlpackDevice] {
+                                    let _ = validate(&returned.value, protocol, &Context::default());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
