@@ -68,6 +68,20 @@ pub(super) fn validate_dict(value: &Value, spec: &DictSpec, context: &Context) -
         spec,
         findings: Vec::new(),
     };
+    if let Origin::InterfaceOfTemporary { callee } = &value.origin {
+        let message = format!(
+            "the getter returns the `{}` of the result of `{callee}`, which nothing keeps \
+             alive after the getter returns: its pointer dangles",
+            checks.attribute()
+        );
+        checks.report(
+            Rule::InterfaceDanglingPointer,
+            message,
+            ValuePath::default(),
+            value.range,
+        );
+        return checks.findings;
+    }
     if value.is_unknown() {
         return checks.findings;
     }

@@ -989,10 +989,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         match target {
             Expr::Name(name) => {
                 let mut value = value;
-                if frame.kept.contains(name.id.as_str()) {
-                    if let Origin::Temporary { .. } = value.origin {
-                        value.origin = Origin::Plain;
-                    }
+                if frame.kept.contains(name.id.as_str())
+                    && value.origin.temporary_callee().is_some()
+                {
+                    value.origin = Origin::Plain;
                 }
                 frame.env.insert(name.id.to_string(), value);
             }
@@ -1095,8 +1095,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::Subscript(subscript) => {
                 let base = self.eval(&subscript.value, frame);
                 let key = self.eval(&subscript.slice, frame);
-                if let Origin::Temporary { .. } = base.origin {
-                    return Value::unknown(range).with_origin(base.origin);
+                if base.origin.temporary_callee().is_some() {
+                    return Value::unknown(range).with_origin(base.origin.derived());
                 }
                 match (&base.kind, &key.kind) {
                     (ValueKind::Dict(dict), ValueKind::Str(key)) if dict.complete => dict
@@ -1218,10 +1218,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let range = name.range;
         if let Some(value) = frame.env.get(id) {
             let mut value = value.clone();
-            if frame.kept.contains(id) {
-                if let Origin::Temporary { .. } = value.origin {
-                    value.origin = Origin::Plain;
-                }
+            if frame.kept.contains(id) && value.origin.temporary_callee().is_some() {
+                value.origin = Origin::Plain;
             }
             return at_use(value, range);
         }
@@ -1318,8 +1316,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         let base = self.eval(&attribute.value, frame);
-        if let Origin::Temporary { .. } = base.origin {
-            return Value::unknown(range).with_origin(base.origin);
+        if let Some(callee) = base.origin.temporary_callee() {
+            let origin = if matches!(attr, "__array_interface__" | "__cuda_array_interface__") {
+                Origin::InterfaceOfTemporary {
+                    callee: callee.to_string(),
+                }
+            } else {
+                base.origin.derived()
+            };
+            return Value::unknown(range).with_origin(origin);
         }
         if matches!(attr, "char" | "name" | "kind") && looks_like_dtype(&attribute.value) {
             return Value::unknown(range).with_origin(Origin::Attribute {
@@ -1374,8 +1379,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         // the pointer-reading functions (`ctypes.addressof(tmp)`, `int(ptr)`).
         if let Expr::Attribute(attribute) = &*call.func {
             let receiver = self.eval(&attribute.value, frame);
-            if let Origin::Temporary { .. } = receiver.origin {
-                return unknown.with_origin(receiver.origin);
+            if receiver.origin.temporary_callee().is_some() {
+                return unknown.with_origin(receiver.origin.derived());
             }
             let method = attribute.attr.as_str();
             if method == "copy" {
@@ -1414,8 +1419,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         }
         if NON_RETAINING_CALLS.contains(&callee_last.unwrap_or_default()) {
             if let Some(first) = args.first() {
-                if let Origin::Temporary { .. } = first.origin {
-                    return unknown.with_origin(first.origin.clone());
+                if first.origin.temporary_callee().is_some() {
+                    return unknown.with_origin(first.origin.derived());
                 }
             }
         }
@@ -1586,8 +1591,8 @@ fn same_value(a: &Value, b: &Value) -> bool {
 fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value {
     // Pointer arithmetic on a temporary's address still points into the temporary.
     for side in [left, right] {
-        if let Origin::Temporary { .. } = side.origin {
-            return Value::unknown(range).with_origin(side.origin.clone());
+        if side.origin.temporary_callee().is_some() {
+            return Value::unknown(range).with_origin(side.origin.derived());
         }
     }
     let kind = match (&left.kind, &right.kind) {

@@ -578,3 +578,28 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn interfaces_of_temporaries() {
+    let source = r#"
+import numpy as np
+class A:
+    @property
+    def __array_interface__(self):
+        return np.array(self._x, copy=True).__array_interface__
+
+    @property
+    def pointer(self):
+        return {"data": (np.ascontiguousarray(self._x).__array_interface__["data"][0], False)}
+
+    @property
+    def no_copy(self):
+        return np.array(self._x, copy=False).__array_interface__
+"#;
+    assert_eq!(ai(source), ["<interface of temporary np.array>"]);
+    assert_eq!(
+        member_values(source, "pointer"),
+        [r#"{"data": (<temporary np.ascontiguousarray>, False)}"#]
+    );
+    assert_eq!(member_values(source, "no_copy"), ["?"]);
+}
