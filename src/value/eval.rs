@@ -1231,7 +1231,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         match self.index.constants.get(id) {
-            Some(expr) => at_use(self.constant(id, expr), range),
+            Some(expr) => at_use(bound_for_good(self.constant(id, expr)), range),
             None => Value::unknown(range),
         }
     }
@@ -1289,7 +1289,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let mut frame = Frame::class_body();
         let value = self.eval(expr, &mut frame);
         self.class = saved_class;
-        Some(value)
+        Some(bound_for_good(value))
     }
 
     fn eval_attribute(&mut self, attribute: &'a ast::ExprAttribute, frame: &mut Frame) -> Value {
@@ -1535,6 +1535,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Value::unknown(range)
         }
     }
+}
+
+/// A module constant or class attribute: the module or class keeps the object alive,
+/// so it is no temporary (what was derived from a temporary inside it still is).
+fn bound_for_good(mut value: Value) -> Value {
+    if value.origin.temporary_callee().is_some() {
+        value.origin = Origin::Plain;
+    }
+    value
 }
 
 /// A scalar read through a name points at where it is used; a container keeps the
