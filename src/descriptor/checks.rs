@@ -491,6 +491,10 @@ fn check_descr_entry(
     itemsize: Option<u64>,
     path: ValuePath,
 ) {
+    // NumPy reads `descr` only for void typestrs and treats None as absent.
+    if matches!(value.kind, ValueKind::None) {
+        return;
+    }
     let mut problems = Vec::new();
     let size = descr_size(value, &path, 0, &mut problems);
     if let Some((message, path, range)) = problems.into_iter().next() {

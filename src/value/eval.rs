@@ -536,6 +536,22 @@ struct Frame {
 }
 
 impl Frame {
+    /// The environment key of an expression the evaluator tracks like a local: a name,
+    /// or an attribute of `self` the getter assigns (`self._iface = {...}`, the caching
+    /// pattern), keyed `self.attr` (which no Python name can collide with).
+    fn local_key(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => Some(name.id.to_string()),
+            Expr::Attribute(attribute) => match &*attribute.value {
+                Expr::Name(base) if self.self_name.as_deref() == Some(base.id.as_str()) => {
+                    Some(format!("{}.{}", base.id, attribute.attr))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn class_body() -> Self {
         Frame {
             class_scope: true,
@@ -750,10 +766,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                             frame.env = env;
                             let key = self.eval(&subscript.slice, frame);
                             env = std::mem::take(&mut frame.env);
-                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str())
-                            {
+                            let local = frame.local_key(&subscript.value);
+                            if let (Some(local), Some(key)) = (local, key.as_str()) {
                                 if let Some(ValueKind::Dict(dict)) =
-                                    env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
+                                    env.get_mut(&local).map(|v| &mut v.kind)
                                 {
                                     dict.entries.retain(|entry| entry.key != key);
                                 }
@@ -885,18 +901,13 @@ impl<'i, 'a> Evaluator<'i, 'a> {
     fn exec_expression_statement(&mut self, expr: &'a Expr, frame: &mut Frame) {
         if let Expr::Call(call) = expr {
             if let Expr::Attribute(attribute) = &*call.func {
-                if let Expr::Name(receiver) = &*attribute.value {
+                if let Some(receiver) = frame.local_key(&attribute.value) {
                     let is_local_dict = matches!(
-                        frame.env.get(receiver.id.as_str()).map(|v| &v.kind),
+                        frame.env.get(&receiver).map(|v| &v.kind),
                         Some(ValueKind::Dict(_))
                     );
                     if is_local_dict {
-                        self.mutate_dict(
-                            receiver.id.as_str(),
-                            attribute.attr.as_str(),
-                            call,
-                            frame,
-                        );
+                        self.mutate_dict(&receiver, attribute.attr.as_str(), call, frame);
                         return;
                     }
                 }
@@ -1013,11 +1024,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
             Expr::Subscript(subscript) => {
                 let key = self.eval(&subscript.slice, frame);
-                let Expr::Name(base) = &*subscript.value else {
+                let Some(base) = frame.local_key(&subscript.value) else {
                     return;
                 };
-                let Some(ValueKind::Dict(dict)) =
-                    frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind)
+                let Some(ValueKind::Dict(dict)) = frame.env.get_mut(&base).map(|v| &mut v.kind)
                 else {
                     return;
                 };
@@ -1036,6 +1046,13 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
             Expr::Starred(starred) => {
                 self.assign(&starred.value, Value::unknown(starred.range), frame);
+            }
+            Expr::Attribute(_) => {
+                // `self.x = ...`: tracked for the rest of the getter; the instance keeps
+                // the object alive, so it is no temporary.
+                if let Some(key) = frame.local_key(target) {
+                    frame.env.insert(key, bound_for_good(value));
+                }
             }
             _ => {}
         }
@@ -1298,6 +1315,11 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         if let Expr::Name(base) = &*attribute.value {
             let base_id = base.id.as_str();
             let is_self = frame.self_name.as_deref() == Some(base_id);
+            if is_self {
+                if let Some(value) = frame.env.get(&format!("{base_id}.{attr}")) {
+                    return at_use(value.clone(), range);
+                }
+            }
             if is_self || base_id == "cls" {
                 if let Some(class) = self.class {
                     if let Some(value) = self.class_attribute(class, attr, true) {
@@ -1358,6 +1380,25 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             callee_last,
             Some("dict" | "tuple" | "list" | "len" | "isinstance" | "print" | "repr" | "str")
         ) {
+            // A method of the instance (or a function given it) may change what the
+            // getter stored on `self`.
+            if let Some(self_name) = frame.self_name.clone() {
+                let touches_self = matches!(&*call.func, Expr::Attribute(attribute)
+                    if matches!(&*attribute.value, Expr::Name(base) if base.id.as_str() == self_name))
+                    || call.arguments.args.iter().any(
+                        |arg| matches!(arg, Expr::Name(name) if name.id.as_str() == self_name),
+                    );
+                if touches_self {
+                    let prefix = format!("{self_name}.");
+                    for (key, value) in frame.env.iter_mut() {
+                        if let (true, ValueKind::Dict(dict)) =
+                            (key.starts_with(&prefix), &mut value.kind)
+                        {
+                            dict.complete = false;
+                        }
+                    }
+                }
+            }
             // A local dict handed to an unknown function may come back with more keys.
             for arg in call
                 .arguments
