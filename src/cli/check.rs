@@ -299,7 +299,13 @@ fn check_path(path: &Path, display: &str, rules: RuleSet, args: &CheckArgs) -> O
         if args.lint_options().prefilter && !crate::prefilter::may_match(text.as_bytes(), rules) {
             return None;
         }
-        Some(check_text(text, path, display, rules, args, true))
+        let result = check_text(text, path, display, rules, args, true);
+        // Keep a file's text only while something refers to it: most files have no finding.
+        let keep = !result.diagnostics.is_empty()
+            || !result.fixed.is_empty()
+            || result.error.is_some()
+            || result.diff.is_some();
+        keep.then_some(result)
     })
 }
 
