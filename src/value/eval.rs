@@ -382,6 +382,35 @@ impl<'a> ModuleIndex<'a> {
         }]
     }
 
+    /// What a method leaves in `self.<attr>` when it falls through (the producer that
+    /// sets `self.__array_interface__ = {...}` in `__init__`).
+    pub fn instance_attribute_values(
+        &self,
+        method: &'a StmtFunctionDef,
+        class: Option<&'a StmtClassDef>,
+        attr: &str,
+    ) -> Vec<Returned> {
+        let mut evaluator = Evaluator::new(self, class);
+        let mut frame = Frame::default();
+        evaluator.bind_parameters(&mut frame, &method.parameters, &[], &[], true);
+        frame.kept = kept_alive_names(&method.body);
+        let Some(self_name) = frame.self_name.clone() else {
+            return Vec::new();
+        };
+        let env = std::mem::take(&mut frame.env);
+        let mut returns = Vec::new();
+        let Some(env) = evaluator.exec_block(&method.body, env, &mut frame, &mut returns) else {
+            return Vec::new();
+        };
+        env.get(&format!("{self_name}.{attr}"))
+            .map(|value| Returned {
+                range: value.range,
+                value: value.clone(),
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// The function `name` defined once at module level.
     pub fn function(&self, name: &str) -> Option<&'a StmtFunctionDef> {
         self.functions.get(name).copied()
