@@ -317,4 +317,16 @@ mod tests {
         assert_eq!(parsed.kind, 'm');
         assert_eq!(parsed.unit.as_deref(), Some("25s"));
     }
+
+    proptest::proptest! {
+        /// Any string parses or is refused with a reason; none panics, and what parses
+        /// starts with a byte order and a kind.
+        #[test]
+        fn never_panics(text in "[<>|=]?[a-zA-Z]?[0-9]{0,3}(\\[[0-9a-zμ]{0,4}\\]?)?.{0,2}") {
+            if let Ok(parsed) = parse(&text) {
+                proptest::prop_assert!(KINDS.contains(parsed.kind));
+                proptest::prop_assert!(text.starts_with(['<', '>', '|', '=']));
+            }
+        }
+    }
 }

@@ -49,9 +49,9 @@ pub fn check(checker: &mut Checker, member: &Member) {
         checker.report(Diagnostic::new(
             Rule::InterfaceGetterWrongException,
             format!(
-                "the `{}` getter raises `{exception}`: only `AttributeError` tells NumPy the \
-                 interface is not available (and lets it fall back); `{exception}` escapes \
-                 from `np.asarray`",
+                "the `{}` getter raises `{exception}`: only `AttributeError` tells consumers \
+                 the interface is not available (NumPy then falls back, `hasattr` returns \
+                 False); `{exception}` escapes from `np.asarray` and `hasattr`",
                 member.name
             ),
             raise.range(),

@@ -11,12 +11,17 @@ pub fn check(checker: &mut Checker, member: &Member) {
     let MemberKind::Method { def, binding } = member.kind else {
         return;
     };
+    let consequence = if member.name == "__array_struct__" {
+        "where NumPy expects a PyCapsule".to_string()
+    } else {
+        format!("(`Invalid {} value, must be a dict`)", member.name)
+    };
     let mut diagnostic = Diagnostic::new(
         Rule::InterfaceNotProperty,
         format!(
             "`{}` is a method, but consumers read it as an attribute and get a bound \
-             method (`Invalid {} value, must be a dict`); make it a `@property`",
-            member.name, member.name
+             method {consequence}; make it a `@property`",
+            member.name
         ),
         member.range,
     );

@@ -25,6 +25,10 @@ use super::{Dict, DictEntry, Origin, Presence, Value, ValueKind};
 
 /// Nesting of expressions followed before giving up (guards the native stack).
 const MAX_DEPTH: usize = 64;
+/// Nesting of statement blocks followed; deeper blocks are treated as unknown code.
+const MAX_BLOCK_DEPTH: usize = 24;
+/// Nesting the syntactic scans (bindings, stores, keep-alive) look into.
+const MAX_SCAN_DEPTH: usize = 48;
 /// Helper calls followed from a getter (`getter -> helper -> helper ...`).
 const MAX_CALL_DEPTH: usize = 4;
 /// Expressions and statements evaluated per top-level evaluation.
@@ -109,6 +113,18 @@ struct ClassInfo<'a> {
 /// Count how often each name is bound in a block, looking into compound statements
 /// but not into function or class bodies.
 fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, nested: bool) {
+    count_bindings_at(body, counts, nested, 0);
+}
+
+fn count_bindings_at<'a>(
+    body: &'a [Stmt],
+    counts: &mut HashMap<&'a str, usize>,
+    nested: bool,
+    depth: usize,
+) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     let bump = |name: &'a str, counts: &mut HashMap<&'a str, usize>| {
         // A binding inside `if`/`try` is conditional: never a constant.
         *counts.entry(name).or_default() += if nested { 2 } else { 1 };
@@ -150,17 +166,17 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
                 for name in target_names(&for_stmt.target) {
                     *counts.entry(name).or_default() += 2;
                 }
-                count_bindings(&for_stmt.body, counts, true);
-                count_bindings(&for_stmt.orelse, counts, true);
+                count_bindings_at(&for_stmt.body, counts, true, depth + 1);
+                count_bindings_at(&for_stmt.orelse, counts, true, depth + 1);
             }
             Stmt::While(while_stmt) => {
-                count_bindings(&while_stmt.body, counts, true);
-                count_bindings(&while_stmt.orelse, counts, true);
+                count_bindings_at(&while_stmt.body, counts, true, depth + 1);
+                count_bindings_at(&while_stmt.orelse, counts, true, depth + 1);
             }
             Stmt::If(if_stmt) => {
-                count_bindings(&if_stmt.body, counts, true);
+                count_bindings_at(&if_stmt.body, counts, true, depth + 1);
                 for clause in &if_stmt.elif_else_clauses {
-                    count_bindings(&clause.body, counts, true);
+                    count_bindings_at(&clause.body, counts, true, depth + 1);
                 }
             }
             Stmt::With(with) => {
@@ -171,19 +187,19 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
                         }
                     }
                 }
-                count_bindings(&with.body, counts, true);
+                count_bindings_at(&with.body, counts, true, depth + 1);
             }
             Stmt::Try(try_stmt) => {
-                count_bindings(&try_stmt.body, counts, true);
+                count_bindings_at(&try_stmt.body, counts, true, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &try_stmt.handlers {
-                    count_bindings(&handler.body, counts, true);
+                    count_bindings_at(&handler.body, counts, true, depth + 1);
                 }
-                count_bindings(&try_stmt.orelse, counts, true);
-                count_bindings(&try_stmt.finalbody, counts, true);
+                count_bindings_at(&try_stmt.orelse, counts, true, depth + 1);
+                count_bindings_at(&try_stmt.finalbody, counts, true, depth + 1);
             }
             Stmt::Match(match_stmt) => {
                 for case in &match_stmt.cases {
-                    count_bindings(&case.body, counts, true);
+                    count_bindings_at(&case.body, counts, true, depth + 1);
                 }
             }
             _ => {}
@@ -193,39 +209,46 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
 
 /// Names a `global` statement anywhere in the module rebinds (function bodies included).
 fn collect_globals<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>) {
+    collect_globals_at(body, globals, 0);
+}
+
+fn collect_globals_at<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     for stmt in body {
         match stmt {
             Stmt::Global(global) => {
                 globals.extend(global.names.iter().map(|name| name.as_str()));
             }
-            Stmt::FunctionDef(def) => collect_globals(&def.body, globals),
-            Stmt::ClassDef(def) => collect_globals(&def.body, globals),
+            Stmt::FunctionDef(def) => collect_globals_at(&def.body, globals, depth + 1),
+            Stmt::ClassDef(def) => collect_globals_at(&def.body, globals, depth + 1),
             Stmt::For(s) => {
-                collect_globals(&s.body, globals);
-                collect_globals(&s.orelse, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
+                collect_globals_at(&s.orelse, globals, depth + 1);
             }
             Stmt::While(s) => {
-                collect_globals(&s.body, globals);
-                collect_globals(&s.orelse, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
+                collect_globals_at(&s.orelse, globals, depth + 1);
             }
             Stmt::If(s) => {
-                collect_globals(&s.body, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
                 for clause in &s.elif_else_clauses {
-                    collect_globals(&clause.body, globals);
+                    collect_globals_at(&clause.body, globals, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_globals(&s.body, globals),
+            Stmt::With(s) => collect_globals_at(&s.body, globals, depth + 1),
             Stmt::Try(s) => {
-                collect_globals(&s.body, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_globals(&handler.body, globals);
+                    collect_globals_at(&handler.body, globals, depth + 1);
                 }
-                collect_globals(&s.orelse, globals);
-                collect_globals(&s.finalbody, globals);
+                collect_globals_at(&s.orelse, globals, depth + 1);
+                collect_globals_at(&s.finalbody, globals, depth + 1);
             }
             Stmt::Match(s) => {
                 for case in &s.cases {
-                    collect_globals(&case.body, globals);
+                    collect_globals_at(&case.body, globals, depth + 1);
                 }
             }
             _ => {}
@@ -359,6 +382,35 @@ impl<'a> ModuleIndex<'a> {
         }]
     }
 
+    /// What a method leaves in `self.<attr>` when it falls through (the producer that
+    /// sets `self.__array_interface__ = {...}` in `__init__`).
+    pub fn instance_attribute_values(
+        &self,
+        method: &'a StmtFunctionDef,
+        class: Option<&'a StmtClassDef>,
+        attr: &str,
+    ) -> Vec<Returned> {
+        let mut evaluator = Evaluator::new(self, class);
+        let mut frame = Frame::default();
+        evaluator.bind_parameters(&mut frame, &method.parameters, &[], &[], true);
+        frame.kept = kept_alive_names(&method.body);
+        let Some(self_name) = frame.self_name.clone() else {
+            return Vec::new();
+        };
+        let env = std::mem::take(&mut frame.env);
+        let mut returns = Vec::new();
+        let Some(env) = evaluator.exec_block(&method.body, env, &mut frame, &mut returns) else {
+            return Vec::new();
+        };
+        env.get(&format!("{self_name}.{attr}"))
+            .map(|value| Returned {
+                range: value.range,
+                value: value.clone(),
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// The function `name` defined once at module level.
     pub fn function(&self, name: &str) -> Option<&'a StmtFunctionDef> {
         self.functions.get(name).copied()
@@ -448,6 +500,13 @@ fn dotted_text(expr: &Expr) -> Option<String> {
 
 /// Attributes of `self` that some method assigns.
 fn collect_self_stores<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>) {
+    collect_self_stores_at(body, stores, 0);
+}
+
+fn collect_self_stores_at<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     fn visit_target<'a>(target: &'a Expr, stores: &mut HashSet<&'a str>) {
         match target {
             Expr::Attribute(attribute) => {
@@ -466,27 +525,27 @@ fn collect_self_stores<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>) {
             Stmt::AnnAssign(assign) => visit_target(&assign.target, stores),
             Stmt::AugAssign(assign) => visit_target(&assign.target, stores),
             Stmt::For(s) => {
-                collect_self_stores(&s.body, stores);
-                collect_self_stores(&s.orelse, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
             }
             Stmt::While(s) => {
-                collect_self_stores(&s.body, stores);
-                collect_self_stores(&s.orelse, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
             }
             Stmt::If(s) => {
-                collect_self_stores(&s.body, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
                 for clause in &s.elif_else_clauses {
-                    collect_self_stores(&clause.body, stores);
+                    collect_self_stores_at(&clause.body, stores, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_self_stores(&s.body, stores),
+            Stmt::With(s) => collect_self_stores_at(&s.body, stores, depth + 1),
             Stmt::Try(s) => {
-                collect_self_stores(&s.body, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_self_stores(&handler.body, stores);
+                    collect_self_stores_at(&handler.body, stores, depth + 1);
                 }
-                collect_self_stores(&s.orelse, stores);
-                collect_self_stores(&s.finalbody, stores);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
+                collect_self_stores_at(&s.finalbody, stores, depth + 1);
             }
             _ => {}
         }
@@ -506,6 +565,22 @@ struct Frame {
 }
 
 impl Frame {
+    /// The environment key of an expression the evaluator tracks like a local: a name,
+    /// or an attribute of `self` the getter assigns (`self._iface = {...}`, the caching
+    /// pattern), keyed `self.attr` (which no Python name can collide with).
+    fn local_key(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => Some(name.id.to_string()),
+            Expr::Attribute(attribute) => match &*attribute.value {
+                Expr::Name(base) if self.self_name.as_deref() == Some(base.id.as_str()) => {
+                    Some(format!("{}.{}", base.id, attribute.attr))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn class_body() -> Self {
         Frame {
             class_scope: true,
@@ -521,6 +596,7 @@ struct Evaluator<'i, 'a> {
     class: Option<&'a StmtClassDef>,
     steps: Cell<usize>,
     depth: usize,
+    block_depth: usize,
     call_depth: usize,
 }
 
@@ -531,6 +607,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             class,
             steps: Cell::new(0),
             depth: 0,
+            block_depth: 0,
             call_depth: 0,
         }
     }
@@ -621,13 +698,32 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         frame: &mut Frame,
         returns: &mut Vec<Returned>,
     ) -> Option<Env> {
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            // Too deep to follow: whatever it does to the locals' dicts is unknown.
+            for value in env.values_mut() {
+                if let ValueKind::Dict(dict) = &mut value.kind {
+                    dict.complete = false;
+                }
+            }
+            return Some(env);
+        }
+        self.block_depth += 1;
+        let mut outcome = Some(());
         for stmt in body {
             if !self.step() {
-                return None;
+                outcome = None;
+                break;
             }
-            env = self.exec_stmt(stmt, env, frame, returns)?;
+            match self.exec_stmt(stmt, env, frame, returns) {
+                Some(next) => env = next,
+                None => {
+                    self.block_depth -= 1;
+                    return None;
+                }
+            }
         }
-        Some(env)
+        self.block_depth -= 1;
+        outcome.map(|()| env)
     }
 
     fn exec_stmt(
@@ -699,10 +795,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                             frame.env = env;
                             let key = self.eval(&subscript.slice, frame);
                             env = std::mem::take(&mut frame.env);
-                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str())
-                            {
+                            let local = frame.local_key(&subscript.value);
+                            if let (Some(local), Some(key)) = (local, key.as_str()) {
                                 if let Some(ValueKind::Dict(dict)) =
-                                    env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
+                                    env.get_mut(&local).map(|v| &mut v.kind)
                                 {
                                     dict.entries.retain(|entry| entry.key != key);
                                 }
@@ -834,18 +930,13 @@ impl<'i, 'a> Evaluator<'i, 'a> {
     fn exec_expression_statement(&mut self, expr: &'a Expr, frame: &mut Frame) {
         if let Expr::Call(call) = expr {
             if let Expr::Attribute(attribute) = &*call.func {
-                if let Expr::Name(receiver) = &*attribute.value {
+                if let Some(receiver) = frame.local_key(&attribute.value) {
                     let is_local_dict = matches!(
-                        frame.env.get(receiver.id.as_str()).map(|v| &v.kind),
+                        frame.env.get(&receiver).map(|v| &v.kind),
                         Some(ValueKind::Dict(_))
                     );
                     if is_local_dict {
-                        self.mutate_dict(
-                            receiver.id.as_str(),
-                            attribute.attr.as_str(),
-                            call,
-                            frame,
-                        );
+                        self.mutate_dict(&receiver, attribute.attr.as_str(), call, frame);
                         return;
                     }
                 }
@@ -938,10 +1029,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         match target {
             Expr::Name(name) => {
                 let mut value = value;
-                if frame.kept.contains(name.id.as_str()) {
-                    if let Origin::Temporary { .. } = value.origin {
-                        value.origin = Origin::Plain;
-                    }
+                if frame.kept.contains(name.id.as_str())
+                    && value.origin.temporary_callee().is_some()
+                {
+                    value.origin = Origin::Plain;
                 }
                 frame.env.insert(name.id.to_string(), value);
             }
@@ -962,11 +1053,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
             Expr::Subscript(subscript) => {
                 let key = self.eval(&subscript.slice, frame);
-                let Expr::Name(base) = &*subscript.value else {
+                let Some(base) = frame.local_key(&subscript.value) else {
                     return;
                 };
-                let Some(ValueKind::Dict(dict)) =
-                    frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind)
+                let Some(ValueKind::Dict(dict)) = frame.env.get_mut(&base).map(|v| &mut v.kind)
                 else {
                     return;
                 };
@@ -985,6 +1075,13 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
             Expr::Starred(starred) => {
                 self.assign(&starred.value, Value::unknown(starred.range), frame);
+            }
+            Expr::Attribute(_) => {
+                // `self.x = ...`: tracked for the rest of the getter; the instance keeps
+                // the object alive, so it is no temporary.
+                if let Some(key) = frame.local_key(target) {
+                    frame.env.insert(key, bound_for_good(value));
+                }
             }
             _ => {}
         }
@@ -1044,8 +1141,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::Subscript(subscript) => {
                 let base = self.eval(&subscript.value, frame);
                 let key = self.eval(&subscript.slice, frame);
-                if let Origin::Temporary { .. } = base.origin {
-                    return Value::unknown(range).with_origin(base.origin);
+                if base.origin.temporary_callee().is_some() {
+                    return Value::unknown(range).with_origin(base.origin.derived());
                 }
                 match (&base.kind, &key.kind) {
                     (ValueKind::Dict(dict), ValueKind::Str(key)) if dict.complete => dict
@@ -1072,7 +1169,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::UnaryOp(unary) => {
                 let operand = self.eval(&unary.operand, frame);
                 match (unary.op, &operand.kind) {
-                    (UnaryOp::USub, ValueKind::Int(n)) => Value::new(ValueKind::Int(-n), range),
+                    (UnaryOp::USub, ValueKind::Int(n)) => match n.checked_neg() {
+                        Some(negated) => Value::new(ValueKind::Int(negated), range),
+                        None => unknown,
+                    },
                     (UnaryOp::UAdd, ValueKind::Int(n)) => Value::new(ValueKind::Int(*n), range),
                     (UnaryOp::Invert, ValueKind::Int(n)) => Value::new(ValueKind::Int(!n), range),
                     (UnaryOp::USub, ValueKind::Float(f)) => Value::new(ValueKind::Float(-f), range),
@@ -1164,10 +1264,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let range = name.range;
         if let Some(value) = frame.env.get(id) {
             let mut value = value.clone();
-            if frame.kept.contains(id) {
-                if let Origin::Temporary { .. } = value.origin {
-                    value.origin = Origin::Plain;
-                }
+            if frame.kept.contains(id) && value.origin.temporary_callee().is_some() {
+                value.origin = Origin::Plain;
             }
             return at_use(value, range);
         }
@@ -1179,7 +1277,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         match self.index.constants.get(id) {
-            Some(expr) => at_use(self.constant(id, expr), range),
+            Some(expr) => at_use(bound_for_good(self.constant(id, expr)), range),
             None => Value::unknown(range),
         }
     }
@@ -1237,7 +1335,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let mut frame = Frame::class_body();
         let value = self.eval(expr, &mut frame);
         self.class = saved_class;
-        Some(value)
+        Some(bound_for_good(value))
     }
 
     fn eval_attribute(&mut self, attribute: &'a ast::ExprAttribute, frame: &mut Frame) -> Value {
@@ -1246,6 +1344,11 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         if let Expr::Name(base) = &*attribute.value {
             let base_id = base.id.as_str();
             let is_self = frame.self_name.as_deref() == Some(base_id);
+            if is_self {
+                if let Some(value) = frame.env.get(&format!("{base_id}.{attr}")) {
+                    return at_use(value.clone(), range);
+                }
+            }
             if is_self || base_id == "cls" {
                 if let Some(class) = self.class {
                     if let Some(value) = self.class_attribute(class, attr, true) {
@@ -1264,8 +1367,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         let base = self.eval(&attribute.value, frame);
-        if let Origin::Temporary { .. } = base.origin {
-            return Value::unknown(range).with_origin(base.origin);
+        if let Some(callee) = base.origin.temporary_callee() {
+            let origin = if matches!(attr, "__array_interface__" | "__cuda_array_interface__") {
+                Origin::InterfaceOfTemporary {
+                    callee: callee.to_string(),
+                }
+            } else {
+                base.origin.derived()
+            };
+            return Value::unknown(range).with_origin(origin);
         }
         if matches!(attr, "char" | "name" | "kind") && looks_like_dtype(&attribute.value) {
             return Value::unknown(range).with_origin(Origin::Attribute {
@@ -1299,6 +1409,25 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             callee_last,
             Some("dict" | "tuple" | "list" | "len" | "isinstance" | "print" | "repr" | "str")
         ) {
+            // A method of the instance (or a function given it) may change what the
+            // getter stored on `self`.
+            if let Some(self_name) = frame.self_name.clone() {
+                let touches_self = matches!(&*call.func, Expr::Attribute(attribute)
+                    if matches!(&*attribute.value, Expr::Name(base) if base.id.as_str() == self_name))
+                    || call.arguments.args.iter().any(
+                        |arg| matches!(arg, Expr::Name(name) if name.id.as_str() == self_name),
+                    );
+                if touches_self {
+                    let prefix = format!("{self_name}.");
+                    for (key, value) in frame.env.iter_mut() {
+                        if let (true, ValueKind::Dict(dict)) =
+                            (key.starts_with(&prefix), &mut value.kind)
+                        {
+                            dict.complete = false;
+                        }
+                    }
+                }
+            }
             // A local dict handed to an unknown function may come back with more keys.
             for arg in call
                 .arguments
@@ -1320,8 +1449,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         // the pointer-reading functions (`ctypes.addressof(tmp)`, `int(ptr)`).
         if let Expr::Attribute(attribute) = &*call.func {
             let receiver = self.eval(&attribute.value, frame);
-            if let Origin::Temporary { .. } = receiver.origin {
-                return unknown.with_origin(receiver.origin);
+            if receiver.origin.temporary_callee().is_some() {
+                return unknown.with_origin(receiver.origin.derived());
             }
             let method = attribute.attr.as_str();
             if method == "copy" {
@@ -1360,8 +1489,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         }
         if NON_RETAINING_CALLS.contains(&callee_last.unwrap_or_default()) {
             if let Some(first) = args.first() {
-                if let Origin::Temporary { .. } = first.origin {
-                    return unknown.with_origin(first.origin.clone());
+                if first.origin.temporary_callee().is_some() {
+                    return unknown.with_origin(first.origin.derived());
                 }
             }
         }
@@ -1478,6 +1607,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
     }
 }
 
+/// A module constant or class attribute: the module or class keeps the object alive,
+/// so it is no temporary (what was derived from a temporary inside it still is).
+fn bound_for_good(mut value: Value) -> Value {
+    if value.origin.temporary_callee().is_some() {
+        value.origin = Origin::Plain;
+    }
+    value
+}
+
 /// A scalar read through a name points at where it is used; a container keeps the
 /// ranges of its parts (so a finding inside it points into the literal).
 fn at_use(mut value: Value, range: TextRange) -> Value {
@@ -1532,8 +1670,8 @@ fn same_value(a: &Value, b: &Value) -> bool {
 fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value {
     // Pointer arithmetic on a temporary's address still points into the temporary.
     for side in [left, right] {
-        if let Origin::Temporary { .. } = side.origin {
-            return Value::unknown(range).with_origin(side.origin.clone());
+        if side.origin.temporary_callee().is_some() {
+            return Value::unknown(range).with_origin(side.origin.derived());
         }
     }
     let kind = match (&left.kind, &right.kind) {
@@ -1543,8 +1681,10 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
                 Operator::Add => a.checked_add(b),
                 Operator::Sub => a.checked_sub(b),
                 Operator::Mult => a.checked_mul(b),
-                Operator::FloorDiv if b != 0 => Some(a.div_euclid(b)),
-                Operator::Mod if b != 0 => Some(a.rem_euclid(b)),
+                // Python floors; `div_euclid` differs for negative divisors, so only the
+                // common non-negative case is computed.
+                Operator::FloorDiv if b > 0 => a.checked_div_euclid(b),
+                Operator::Mod if b > 0 => a.checked_rem_euclid(b),
                 Operator::LShift if (0..64).contains(&b) => a.checked_mul(1i128 << b),
                 Operator::RShift if (0..128).contains(&b) => Some(a >> b),
                 Operator::BitOr => Some(a | b),
@@ -1567,7 +1707,7 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
         | (ValueKind::Int(n), ValueKind::Tuple(items))
             if op == Operator::Mult =>
         {
-            let n = (*n).max(0);
+            let n = if items.is_empty() { 0 } else { (*n).max(0) };
             let total = n.saturating_mul(items.len() as i128);
             (total <= MAX_REPEAT).then(|| {
                 let mut repeated = Vec::new();
@@ -1708,15 +1848,18 @@ fn join_dicts(a: Dict, b: Dict) -> Dict {
 fn kept_alive_names(body: &[Stmt]) -> HashSet<String> {
     let mut kept = HashSet::new();
     for stmt in body {
-        scan_stmt_for_kept(stmt, &mut kept);
+        scan_stmt_for_kept(stmt, &mut kept, 0);
     }
     kept
 }
 
-fn scan_stmt_for_kept(stmt: &Stmt, kept: &mut HashSet<String>) {
+fn scan_stmt_for_kept(stmt: &Stmt, kept: &mut HashSet<String>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     let block = |body: &[Stmt], kept: &mut HashSet<String>| {
         for stmt in body {
-            scan_stmt_for_kept(stmt, kept);
+            scan_stmt_for_kept(stmt, kept, depth + 1);
         }
     };
     match stmt {

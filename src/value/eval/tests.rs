@@ -432,3 +432,216 @@ class F32(Base):
 "#;
     assert_eq!(ai(source), [r#"{"typestr": ?, "version": 3, "k": ?}"#]);
 }
+
+#[test]
+fn arithmetic_never_overflows() {
+    let source = r#"
+class A:
+    @property
+    def __array_interface__(self):
+        big = -(2 ** 63) * 18446744073709551615 * 2
+        return {"a": -big, "b": big // -1, "c": big % -1, "d": () * 10000000000000000000, "e": (1,) * 100000, "f": 1 << 200, "g": 7 // 2, "h": -7 % 3}
+"#;
+    assert_eq!(
+        ai(source),
+        [r#"{"a": ?, "b": ?, "c": ?, "d": (), "e": ?, "f": ?, "g": 3, "h": 2}"#]
+    );
+}
+
+#[test]
+fn deeply_nested_statements_on_a_small_stack() {
+    let mut source = String::from(
+        "class A:\n    @property\n    def __array_interface__(self):\n        d = {'version': 3}\n",
+    );
+    let depth = 300;
+    for level in 0..depth {
+        source.push_str(&" ".repeat(8 + 4 * level));
+        source.push_str("if x:\n");
+    }
+    source.push_str(&" ".repeat(8 + 4 * depth));
+    source.push_str("d['shape'] = (1,)\n        return d\n");
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || ai(&source))
+        .expect("thread starts");
+    let values = handle.join().expect("no stack overflow");
+    assert_eq!(values.len(), 1);
+    // Whatever was too deep to follow, the dict is not claimed to lack keys.
+    assert!(
+        values[0].contains("shape") || values[0].contains("..."),
+        "{}",
+        values[0]
+    );
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::ai;
+    use crate::descriptor::{validate, Context, Protocol};
+
+    const TOKENS: &[&str] = &[
+        "d",
+        "x",
+        "self",
+        "_C",
+        "=",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ":",
+        ",",
+        ".",
+        "**",
+        "*",
+        "\"shape\"",
+        "\"data\"",
+        "'strides'",
+        "\"version\"",
+        "3",
+        "-1",
+        "0",
+        "2.5",
+        "None",
+        "True",
+        "return",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "in",
+        "while",
+        "try",
+        "except",
+        "finally",
+        "with",
+        "as",
+        "del",
+        "raise",
+        "lambda",
+        "not",
+        "and",
+        "+",
+        "<<",
+        "//",
+        "%",
+        "update",
+        "pop",
+        "setdefault",
+        "copy",
+        "np",
+        "ascontiguousarray",
+        "ctypes",
+        "dict",
+        "tuple",
+        "bytes",
+        "property",
+        "def",
+        "class",
+        "pass",
+        "\n",
+        "\n    ",
+        "\n        ",
+        "\n            ",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the getter body holds (half-written code included), evaluating and
+        /// validating it neither panics nor loops.
+        #[test]
+        fn evaluating_token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(TOKENS), 0..80)) {
+            let body = tokens.join(" ");
+            let source = format!(
+                "_C = {{'shape': (1,), **_C}}\nclass A:\n    @property\n    def __array_interface__(self):\n        {body}\n        return d\n"
+            );
+            let _ = ai(&source);
+            let parsed = ruff_python_parser::parse_unchecked_source(&source, ruff_python_ast::PySourceType::Python);
+            let index = crate::value::ModuleIndex::new(&parsed.syntax().body);
+            for stmt in &parsed.syntax().body {
+                if let ruff_python_ast::Stmt::ClassDef(class) = stmt {
+                    for member in &class.body {
+                        if let ruff_python_ast::Stmt::FunctionDef(def) = member {
+                            for returned in index.getter_returns(def, Some(class)) {
+                                for protocol in [Protocol::ArrayInterface, Protocol::CudaArrayInterface, Protocol::ArrayStruct, Protocol::DlpackDevice] {
+                                    let _ = validate(&returned.value, protocol, &Context::default());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn interfaces_of_temporaries() {
+    let source = r#"
+import numpy as np
+class A:
+    @property
+    def __array_interface__(self):
+        return np.array(self._x, copy=True).__array_interface__
+
+    @property
+    def pointer(self):
+        return {"data": (np.ascontiguousarray(self._x).__array_interface__["data"][0], False)}
+
+    @property
+    def no_copy(self):
+        return np.array(self._x, copy=False).__array_interface__
+"#;
+    assert_eq!(ai(source), ["<interface of temporary np.array>"]);
+    assert_eq!(
+        member_values(source, "pointer"),
+        [r#"{"data": (<temporary np.ascontiguousarray>, False)}"#]
+    );
+    assert_eq!(member_values(source, "no_copy"), ["?"]);
+}
+
+#[test]
+fn cached_on_self() {
+    let source = r#"
+import numpy as np
+class A:
+    @property
+    def __array_interface__(self):
+        if self._iface is None:
+            self._iface = {"shape": (2,), "typestr": "<f4", "version": 3}
+            self._iface["data"] = (self._ptr, False)
+        return self._iface
+
+    @property
+    def stored_temp(self):
+        self._contig = np.ascontiguousarray(self._values)
+        return {"data": (self._contig.ctypes.data, False)}
+
+    @property
+    def other(self):
+        return self._iface
+
+    @property
+    def refreshed(self):
+        self._iface = {"version": 3}
+        self._refresh()
+        return self._iface
+"#;
+    assert_eq!(
+        ai(source),
+        [r#"{"shape": (2,), "typestr": "<f4", "version": 3, "data": (?, False)}"#]
+    );
+    assert_eq!(
+        member_values(source, "stored_temp"),
+        [r#"{"data": (?, False)}"#]
+    );
+    assert_eq!(member_values(source, "other"), ["?"]);
+    assert_eq!(
+        member_values(source, "refreshed"),
+        [r#"{"version": 3, ...}"#]
+    );
+}
