@@ -11,7 +11,7 @@ use std::process::Command;
 use arraylint::registry::{Rule, RuleSet};
 
 /// The rules whose fixes must have a snapshot pair.
-const PAIRS_REQUIRED: &[&str] = &["AL101", "AL102", "AL401", "AL501", "AL602"];
+const PAIRS_REQUIRED: &[&str] = &["AL101", "AL102", "AL201", "AL401", "AL501", "AL602"];
 
 fn fix_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
