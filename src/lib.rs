@@ -8,6 +8,7 @@ pub mod registry;
 pub mod render;
 pub mod settings;
 pub mod value;
+pub mod verify;
 
 /// Where rule pages are published; `Rule::url` appends `/CODE.md`.
 pub const DOCS_BASE_URL: &str = "https://github.com/arraylint/arraylint/blob/main/rules";
