@@ -446,3 +446,66 @@ mod tests {
         assert_eq!(classify_stream(0x1800, &map), StreamHandle::Unverifiable);
     }
 }
+
+/// AL107 for `__array__(copy=True)`: the result must not share memory with the object.
+/// `object_memory` holds every range known to be the object's (its descriptors' extents, its
+/// owning buffers, the view `__array__()` and `__array__(copy=False)` returned).
+pub fn check_copy_true(result: &Extent, object_memory: &[Extent]) -> Option<Verdict> {
+    object_memory
+        .iter()
+        .find(|known| known.overlaps(result))
+        .map(|known| {
+            (
+                Rule::ArrayCopySemantics,
+                format!(
+                    "`__array__(copy=True)` returned memory shared with the object ({result} overlaps {known}): a copy was asked for"
+                ),
+            )
+        })
+}
+
+/// AL107 for `__array__(copy=False)`: the result must be a view of the object's memory.
+/// Where nothing is known of the object's memory, a second `copy=False` result stands in:
+/// a view returns the same memory twice, a fresh copy does not.
+pub fn check_copy_false(
+    result: &Extent,
+    object_memory: &[Extent],
+    second_result: Option<&Extent>,
+) -> Option<Verdict> {
+    if result.is_empty() || object_memory.iter().any(|known| known.overlaps(result)) {
+        return None;
+    }
+    if object_memory.is_empty() && second_result.is_some_and(|second| second.overlaps(result)) {
+        return None;
+    }
+    Some((
+        Rule::ArrayCopySemantics,
+        "`__array__(copy=False)` returned a copy instead of a view; it must raise `ValueError` when it cannot avoid copying".to_string(),
+    ))
+}
+
+#[cfg(test)]
+mod copy_tests {
+    use super::*;
+
+    fn range(start: u64, end: u64) -> Extent {
+        Extent { start, end }
+    }
+
+    #[test]
+    fn copy_true() {
+        assert!(check_copy_true(&range(100, 108), &[range(0, 100)]).is_none());
+        assert!(check_copy_true(&range(96, 108), &[range(0, 100)]).is_some());
+        assert!(check_copy_true(&range(5, 5), &[range(0, 100)]).is_none());
+    }
+
+    #[test]
+    fn copy_false() {
+        assert!(check_copy_false(&range(10, 20), &[range(0, 100)], None).is_none());
+        assert!(check_copy_false(&range(200, 210), &[range(0, 100)], None).is_some());
+        // Nothing known: a stable second result means a view.
+        assert!(check_copy_false(&range(200, 210), &[], Some(&range(200, 210))).is_none());
+        assert!(check_copy_false(&range(200, 210), &[], Some(&range(300, 310))).is_some());
+        assert!(check_copy_false(&range(200, 200), &[], None).is_none());
+    }
+}

@@ -2,6 +2,7 @@
 //! compared (AL907) and checked against memory (AL901-AL905).
 
 use super::extent::{byte_extent, contiguous_strides, Extent, ExtentError};
+use crate::value::{Value, ValueKind};
 
 /// The element type, as far as a protocol tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +117,22 @@ impl DataView {
         }
     }
 
+    /// Shape and dtype differences only: for a copy, which need not share pointer or strides.
+    pub fn value_differences(&self, other: &DataView) -> Vec<String> {
+        let mut differences = Vec::new();
+        if self.shape != other.shape {
+            differences.push(format!(
+                "shape {:?} vs {:?}",
+                Shape(&self.shape),
+                Shape(&other.shape)
+            ));
+        }
+        if !self.dtype.agrees_with(&other.dtype) {
+            differences.push(format!("dtype {} vs {}", self.dtype, other.dtype));
+        }
+        differences
+    }
+
     /// How `other` differs from this view, one phrase per difference. Strides of dimensions
     /// of length 1 and the pointer of an empty array do not matter to any consumer and are
     /// not compared; neither are pointers on different kinds of device.
@@ -162,6 +179,86 @@ impl DataView {
     }
 }
 
+/// What an `__array_interface__` / `__cuda_array_interface__` dict says, read leniently: a
+/// field that is malformed makes the whole read `None`, because judging malformed fields is
+/// the descriptor spec's job (AL2xx), not the memory checks'.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterfaceFields {
+    pub shape: Vec<i64>,
+    /// In bytes; `None` for C-contiguous.
+    pub strides: Option<Vec<i64>>,
+    pub dtype: DType,
+    pub data: DataField,
+    /// AI `offset` (0 when absent); only meaningful with buffer-object data.
+    pub offset: i64,
+    /// CAI `stream` when it is an int.
+    pub stream: Option<i128>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataField {
+    /// `(pointer, readonly)`.
+    Pointer { address: u64, readonly: bool },
+    /// An object exporting the buffer protocol (AI only).
+    BufferObject,
+    /// `None` or missing: the object's own buffer (AI only).
+    OwnBuffer,
+}
+
+pub fn interface_fields(value: &Value) -> Option<InterfaceFields> {
+    let dict = value.as_dict()?;
+    let int_tuple = |value: &Value| -> Option<Vec<i64>> {
+        match &value.kind {
+            ValueKind::Tuple(items) => items
+                .iter()
+                .map(|item| item.as_int().and_then(|i| i64::try_from(i).ok()))
+                .collect(),
+            _ => None,
+        }
+    };
+    let shape = int_tuple(&dict.get("shape")?.value)?;
+    let dtype = DType::from_typestr(dict.get("typestr")?.value.as_str()?)?;
+    let strides = match dict.get("strides").map(|entry| &entry.value) {
+        None => None,
+        Some(value) if matches!(value.kind, ValueKind::None) => None,
+        Some(value) => Some(int_tuple(value)?),
+    };
+    let data = match dict.get("data").map(|entry| &entry.value) {
+        None => DataField::OwnBuffer,
+        Some(value) => match &value.kind {
+            ValueKind::None => DataField::OwnBuffer,
+            ValueKind::Tuple(items) => match items.as_slice() {
+                [pointer, readonly] => DataField::Pointer {
+                    address: u64::try_from(pointer.as_int()?).ok()?,
+                    readonly: match readonly.kind {
+                        ValueKind::Bool(flag) => flag,
+                        _ => return None,
+                    },
+                },
+                _ => return None,
+            },
+            ValueKind::Bytes(_) | ValueKind::Object(_) => DataField::BufferObject,
+            _ => return None,
+        },
+    };
+    let offset = match dict.get("offset").map(|entry| &entry.value) {
+        None => 0,
+        Some(value) => i64::try_from(value.as_int()?).ok()?,
+    };
+    let stream = dict.get("stream").and_then(|entry| match entry.value.kind {
+        ValueKind::Int(stream) => Some(stream),
+        _ => None,
+    });
+    Some(InterfaceFields {
+        shape,
+        strides,
+        dtype,
+        data,
+        offset,
+        stream,
+    })
+}
+
 /// Python tuple spelling for messages: `(3,)`, `(2, 4)`.
 struct Shape<'a>(&'a [i64]);
 
@@ -191,6 +288,84 @@ mod tests {
             readonly: None,
             location: Location::Host,
         }
+    }
+
+    fn live(kind: ValueKind) -> Value {
+        Value::live(kind)
+    }
+
+    fn interface(entries: Vec<(&str, ValueKind)>) -> Value {
+        live(ValueKind::Dict(crate::value::Dict {
+            entries: entries
+                .into_iter()
+                .map(|(key, kind)| crate::value::DictEntry {
+                    key: key.to_string(),
+                    key_range: Default::default(),
+                    value: live(kind),
+                    presence: crate::value::Presence::Always,
+                })
+                .collect(),
+            complete: true,
+        }))
+    }
+
+    fn ints(values: &[i128]) -> ValueKind {
+        ValueKind::Tuple(values.iter().map(|&v| live(ValueKind::Int(v))).collect())
+    }
+
+    #[test]
+    fn reads_interface_fields() {
+        let value = interface(vec![
+            ("shape", ints(&[2, 3])),
+            ("typestr", ValueKind::Str("<i4".into())),
+            (
+                "data",
+                ValueKind::Tuple(vec![
+                    live(ValueKind::Int(4096)),
+                    live(ValueKind::Bool(true)),
+                ]),
+            ),
+            ("strides", ValueKind::None),
+            ("version", ValueKind::Int(3)),
+        ]);
+        let fields = interface_fields(&value).unwrap();
+        assert_eq!(fields.shape, vec![2, 3]);
+        assert_eq!(fields.strides, None);
+        assert_eq!(
+            fields.data,
+            DataField::Pointer {
+                address: 4096,
+                readonly: true
+            }
+        );
+        let buffer_data = interface(vec![
+            ("shape", ints(&[4])),
+            ("typestr", ValueKind::Str("|u1".into())),
+            ("data", ValueKind::Bytes(4)),
+            ("offset", ValueKind::Int(2)),
+        ]);
+        let fields = interface_fields(&buffer_data).unwrap();
+        assert_eq!(fields.data, DataField::BufferObject);
+        assert_eq!(fields.offset, 2);
+    }
+
+    #[test]
+    fn malformed_interface_reads_as_none() {
+        let list_shape = interface(vec![
+            ("shape", ValueKind::List(vec![live(ValueKind::Int(2))])),
+            ("typestr", ValueKind::Str("<i4".into())),
+        ]);
+        assert_eq!(interface_fields(&list_shape), None);
+        let negative_pointer = interface(vec![
+            ("shape", ints(&[2])),
+            ("typestr", ValueKind::Str("<i4".into())),
+            (
+                "data",
+                ValueKind::Tuple(vec![live(ValueKind::Int(-1)), live(ValueKind::Bool(false))]),
+            ),
+        ]);
+        assert_eq!(interface_fields(&negative_pointer), None);
+        assert_eq!(interface_fields(&live(ValueKind::List(vec![]))), None);
     }
 
     #[test]
