@@ -43,7 +43,7 @@ pub struct BufferFacts {
 
 /// Outcome of asking an object for its buffer.
 pub enum BufferRead {
-    /// The object exports no buffer (TypeError/BufferError: the normal refusal).
+    /// The object exports no buffer (the normal refusals, see below).
     NotExported,
     /// The exporter raised something else.
     Raised(PyErr),
@@ -58,8 +58,11 @@ pub fn read_buffer(obj: &Bound<'_, PyAny>) -> BufferRead {
     let status = unsafe { PyObject_GetBuffer(obj.as_ptr(), raw.as_mut_ptr(), PYBUF_RECORDS_RO) };
     if status != 0 {
         let error = PyErr::fetch(py);
+        // TypeError: no buffer support; BufferError/ValueError: this one cannot be exported
+        // (NumPy refuses datetime and object arrays with ValueError).
         let refused = error.is_instance_of::<pyo3::exceptions::PyTypeError>(py)
-            || error.is_instance_of::<pyo3::exceptions::PyBufferError>(py);
+            || error.is_instance_of::<pyo3::exceptions::PyBufferError>(py)
+            || error.is_instance_of::<pyo3::exceptions::PyValueError>(py);
         return if refused {
             BufferRead::NotExported
         } else {
@@ -81,13 +84,9 @@ pub fn read_buffer(obj: &Bound<'_, PyAny>) -> BufferRead {
                     .collect()
             }
         };
-        let mut shape = read(view.shape);
-        let mut strides = read(view.strides);
-        if view.shape.is_null() && ndim == 0 && view.len > 0 {
-            // A flat byte buffer that gave no shape.
-            shape = vec![(view.len / view.itemsize.max(1)) as i64];
-            strides = vec![view.itemsize.max(1) as i64];
-        }
+        // PyBUF_STRIDES implies PyBUF_ND, so ndim 0 really is a scalar: shape ().
+        let shape = read(view.shape);
+        let strides = read(view.strides);
         let facts = BufferFacts {
             pointer: view.buf as u64,
             len: u64::try_from(view.len).unwrap_or(0),

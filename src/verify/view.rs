@@ -23,7 +23,9 @@ impl DType {
         if !matches!(order, '<' | '>' | '|' | '=') {
             return None;
         }
-        let itemsize: i64 = chars.as_str().parse().ok()?;
+        let count: i64 = chars.as_str().parse().ok()?;
+        // `U` counts UCS-4 characters, not bytes.
+        let itemsize = if kind == 'U' { count.checked_mul(4)? } else { count };
         (itemsize > 0).then_some(DType {
             kind: Some(kind),
             itemsize,
@@ -378,6 +380,7 @@ mod tests {
             })
         );
         assert_eq!(DType::from_typestr("float32"), None);
+        assert_eq!(DType::from_typestr("<U2").unwrap().itemsize, 8);
         assert_eq!(DType::from_typestr("<f0"), None);
         assert_eq!(DType::from_dlpack(2, 64, 1), DType::from_typestr("<f8"));
         assert_eq!(DType::from_dlpack(1, 1, 1), None);

@@ -29,14 +29,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     findings: List[Finding] = []
     errors = []
-    for target in args.targets:
-        try:
-            objects = resolve(target)
-        except TargetError as error:
-            errors.append({"target": error.target, "message": error.message})
-            continue
-        for name, obj in objects:
-            findings.extend(verify(obj, name))
+    real_stdout = sys.stdout
+    if args.output_format == "json":
+        # The report owns stdout: whatever the target's code prints goes to stderr.
+        sys.stdout = sys.stderr
+    try:
+        for target in args.targets:
+            try:
+                objects = resolve(target)
+            except TargetError as error:
+                errors.append({"target": error.target, "message": error.message})
+                continue
+            for name, obj in objects:
+                findings.extend(verify(obj, name))
+    finally:
+        sys.stdout = real_stdout
 
     if args.output_format == "json":
         report = {
