@@ -788,18 +788,25 @@ impl<'py> Verifier<'py> {
             );
             return;
         }
-        let Some(bytes) = read_own_memory(pointer, ARRAY_STRUCT_SIZE, map) else {
+        // `two` first: only a struct that starts with 2 is read any further.
+        let Some(two) = read_own_memory(pointer, 4, map).and_then(|bytes| field_i32(&bytes, 0))
+        else {
             let message = format!("the capsule's pointer {pointer:#x} is not readable memory");
             self.report(Rule::ArrayStructInvalid, message, protocol, "");
             return;
         };
-        let two = field_i32(&bytes, 0).unwrap_or(0);
         if two != 2 {
             let message =
                 format!("`PyArrayInterface.two` is {two}, not 2: this is not a PyArrayInterface");
             self.report(Rule::ArrayStructInvalid, message, protocol, "two");
             return;
         }
+        let Some(bytes) = read_own_memory(pointer, ARRAY_STRUCT_SIZE, map) else {
+            let message =
+                format!("the `PyArrayInterface` at {pointer:#x} runs into unreadable memory");
+            self.report(Rule::ArrayStructInvalid, message, protocol, "");
+            return;
+        };
         let nd = field_i32(&bytes, 4).unwrap_or(-1);
         let typekind = bytes.get(8).copied().map(char::from);
         let itemsize = field_i32(&bytes, 12).unwrap_or(0);

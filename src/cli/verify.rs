@@ -117,7 +117,10 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     render::render(args.output_format, &messages, &options, &mut out)
         .context("cannot write the findings")?;
-    let human = matches!(args.output_format, OutputFormat::Full | OutputFormat::Concise);
+    let human = matches!(
+        args.output_format,
+        OutputFormat::Full | OutputFormat::Concise
+    );
     if human && !args.quiet {
         let summary = Summary {
             remaining: failing,
@@ -184,7 +187,9 @@ mod tests {
         assert!(package_missing(
             "ModuleNotFoundError: No module named 'arraylint._native'"
         ));
-        assert!(!package_missing("ModuleNotFoundError: No module named 'numpy'"));
+        assert!(!package_missing(
+            "ModuleNotFoundError: No module named 'numpy'"
+        ));
     }
 
     #[test]

@@ -25,7 +25,11 @@ impl DType {
         }
         let count: i64 = chars.as_str().parse().ok()?;
         // `U` counts UCS-4 characters, not bytes.
-        let itemsize = if kind == 'U' { count.checked_mul(4)? } else { count };
+        let itemsize = if kind == 'U' {
+            count.checked_mul(4)?
+        } else {
+            count
+        };
         (itemsize > 0).then_some(DType {
             kind: Some(kind),
             itemsize,

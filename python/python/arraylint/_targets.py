@@ -84,9 +84,9 @@ def resolve(target: str) -> List[Tuple[str, Any]]:
             raise TargetError(target, f"{module_part} has no attribute {attr!r}") from None
         except BaseException as error:
             raise TargetError(target, f"reading {attr!r} raised {_describe(error)}") from None
-    # A zero-argument callable (a factory) is called once; an array-like that happens to be
-    # callable is verified as it is.
-    if callable(value) and not _exposes_protocol(value):
+    # A zero-argument callable (a factory, or a class) is called once; an array-like that
+    # happens to be callable is verified as it is.
+    if isinstance(value, type) or (callable(value) and not _exposes_protocol(value)):
         try:
             value = value()
         except BaseException as error:
