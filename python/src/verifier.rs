@@ -2,6 +2,7 @@
 //! checking, then read the process's mappings and judge. The verdicts themselves live in
 //! `arraylint::verify` and `arraylint::descriptor`; this file only gathers facts.
 
+use arraylint::descriptor::array_struct::{self, ArrayStructFields};
 use arraylint::descriptor::{self, Context, Protocol};
 use arraylint::diagnostic::Severity;
 use arraylint::registry::Rule;
@@ -66,6 +67,8 @@ pub struct Verifier<'py> {
     struct_capsule: Option<Bound<'py, PyCapsule>>,
     dlpack_capsules: Vec<(Bound<'py, PyCapsule>, &'static str)>,
     dlpack_device: Option<(i64, i64)>,
+    /// The object exports the buffer protocol itself (an AI may then omit `data`).
+    exports_buffer: bool,
     owners: Vec<OwnerBuffer>,
     views: Vec<Gathered>,
     array_results: ArrayResults<'py>,
@@ -90,6 +93,7 @@ impl<'py> Verifier<'py> {
             struct_capsule: None,
             dlpack_capsules: Vec::new(),
             dlpack_device: None,
+            exports_buffer: false,
             owners: Vec::new(),
             views: Vec::new(),
             array_results: ArrayResults::default(),
@@ -98,9 +102,9 @@ impl<'py> Verifier<'py> {
 
     pub fn run(mut self) -> Vec<LiveFinding> {
         self.gather_owners();
+        self.read_buffer_protocol();
         self.read_array_interface();
         self.read_array_struct();
-        self.read_buffer_protocol();
         self.read_dlpack();
         self.read_cuda_array_interface();
         self.call_array_method();
@@ -191,9 +195,27 @@ impl<'py> Verifier<'py> {
     }
 
     fn validate(&mut self, value: &Value, protocol: Protocol) {
-        for finding in descriptor::validate(value, protocol, &Context::default()) {
+        let context = Context {
+            has_stream_state: false,
+            exports_buffer: self.exports_buffer,
+        };
+        let findings = descriptor::validate(value, protocol, &context);
+        self.report_spec_findings(findings, protocol);
+    }
+
+    fn report_spec_findings(&mut self, findings: Vec<descriptor::Finding>, protocol: Protocol) {
+        for finding in findings {
             let path = finding.path.to_string();
-            self.report(finding.rule, finding.message, protocol.attribute(), &path);
+            self.findings.push(
+                LiveFinding::new(
+                    finding.rule,
+                    finding.message,
+                    self.name.clone(),
+                    protocol.attribute(),
+                    path,
+                )
+                .with_severity(finding.severity),
+            );
         }
     }
 
@@ -345,6 +367,10 @@ impl<'py> Verifier<'py> {
         };
         let value = to_value(&descriptor);
         self.validate(&value, Protocol::ArrayStruct);
+        self.report_spec_findings(
+            vec![array_struct::legacy_notice(Default::default())],
+            Protocol::ArrayStruct,
+        );
         // Only an unnamed capsule is a valid `__array_struct__`; the spec reports the rest.
         if matches!(value.kind, ValueKind::Capsule(None)) {
             if let Ok(capsule) = descriptor.downcast_into::<PyCapsule>() {
@@ -364,6 +390,7 @@ impl<'py> Verifier<'py> {
                 self.report(Rule::GetterRaises, message, "__buffer__", "");
             }
             BufferRead::Exported(facts) => {
+                self.exports_buffer = true;
                 let strides =
                     (facts.strides.len() == facts.shape.len()).then(|| facts.strides.clone());
                 self.views.push(Gathered {
@@ -606,6 +633,10 @@ impl<'py> Verifier<'py> {
             self.decode_array_struct(map);
             self.decode_dlpack(map);
         }
+        // The most authoritative protocol first: it is the one memory is checked on and
+        // the others are compared with.
+        self.views
+            .sort_by_key(|gathered| protocol_rank(&gathered.view.protocol));
         let array_views = self.array_views();
 
         // Host memory checks on the first host view (the most authoritative protocol).
@@ -795,10 +826,16 @@ impl<'py> Verifier<'py> {
             self.report(Rule::ArrayStructInvalid, message, protocol, "");
             return;
         };
+        let not_two = ArrayStructFields {
+            two,
+            nd: 0,
+            typekind: b'u',
+            itemsize: 1,
+        };
         if two != 2 {
-            let message =
-                format!("`PyArrayInterface.two` is {two}, not 2: this is not a PyArrayInterface");
-            self.report(Rule::ArrayStructInvalid, message, protocol, "two");
+            // The spec's own verdict on a struct without its sanity marker.
+            let findings = array_struct::check_fields(&not_two);
+            self.report_spec_findings(findings, Protocol::ArrayStruct);
             return;
         }
         let Some(bytes) = read_own_memory(pointer, ARRAY_STRUCT_SIZE, map) else {
@@ -807,25 +844,27 @@ impl<'py> Verifier<'py> {
             self.report(Rule::ArrayStructInvalid, message, protocol, "");
             return;
         };
-        let nd = field_i32(&bytes, 4).unwrap_or(-1);
-        let typekind = bytes.get(8).copied().map(char::from);
-        let itemsize = field_i32(&bytes, 12).unwrap_or(0);
+        let fields = ArrayStructFields {
+            two,
+            nd: field_i32(&bytes, 4).unwrap_or(-1),
+            typekind: bytes.get(8).copied().unwrap_or(0),
+            itemsize: field_i32(&bytes, 12).unwrap_or(-1),
+        };
+        let findings = array_struct::check_fields(&fields);
+        if !findings.is_empty() {
+            self.report_spec_findings(findings, Protocol::ArrayStruct);
+            return;
+        }
         let flags = field_i32(&bytes, 16).unwrap_or(0);
         let shape_pointer = field_u64(&bytes, 24).unwrap_or(0);
         let strides_pointer = field_u64(&bytes, 32).unwrap_or(0);
         let data = field_u64(&bytes, 40).unwrap_or(0);
-        let Ok(nd) = usize::try_from(nd) else {
-            self.report(
-                Rule::ArrayStructInvalid,
-                format!("`nd` is {nd}"),
-                protocol,
-                "nd",
-            );
-            return;
-        };
-        if nd > 64 || itemsize <= 0 {
-            let message = format!("`nd` {nd} or `itemsize` {itemsize} is impossible");
-            self.report(Rule::ArrayStructInvalid, message, protocol, "");
+        let typekind = Some(char::from(fields.typekind));
+        let itemsize = fields.itemsize;
+        // check_fields accepted nd as 0..=64.
+        let nd = usize::try_from(fields.nd).unwrap_or(0);
+        if itemsize == 0 {
+            // A zero item size (void `V0`) leaves nothing to compare or check.
             return;
         }
         let Some(shape) = read_i64_array(shape_pointer, nd, map) else {
@@ -1010,6 +1049,18 @@ impl<'py> Verifier<'py> {
                 "__array__(copy=False)",
             ),
         }
+    }
+}
+
+/// The richest description of host memory first (it carries `readonly` and the pointer as
+/// given), then the struct, the buffer protocol, DLPack, and the CUDA interface last.
+fn protocol_rank(protocol: &str) -> u8 {
+    match protocol {
+        "__array_interface__" => 0,
+        "__array_struct__" => 1,
+        "the buffer protocol" => 2,
+        "__cuda_array_interface__" => 4,
+        _ => 3,
     }
 }
 

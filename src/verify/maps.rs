@@ -151,7 +151,7 @@ not a line
         assert_eq!(heap.name, "[heap]");
         assert!(heap.readable && heap.writable);
         assert!(map.find(0x01e21000).is_none());
-        assert_eq!(map.find(0x7f0000000000).unwrap().readable, false);
+        assert!(!map.find(0x7f0000000000).unwrap().readable);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! compared (AL907) and checked against memory (AL901-AL905).
 
 use super::extent::{byte_extent, contiguous_strides, Extent, ExtentError};
+use crate::descriptor::typestr;
 use crate::value::{Value, ValueKind};
 
 /// The element type, as far as a protocol tells it.
@@ -14,24 +15,13 @@ pub struct DType {
 }
 
 impl DType {
-    /// From a typestr like `<f8`. Only the kind and size are read: the grammar itself is the
-    /// descriptor spec's business (AL207); a typestr it would reject gives `None` here.
-    pub fn from_typestr(typestr: &str) -> Option<DType> {
-        let mut chars = typestr.chars();
-        let order = chars.next()?;
-        let kind = chars.next()?;
-        if !matches!(order, '<' | '>' | '|' | '=') {
-            return None;
-        }
-        let count: i64 = chars.as_str().parse().ok()?;
-        // `U` counts UCS-4 characters, not bytes.
-        let itemsize = if kind == 'U' {
-            count.checked_mul(4)?
-        } else {
-            count
-        };
+    /// From a typestr like `<f8`, through the descriptor spec's grammar; a typestr it
+    /// rejects (AL207) or one without a fixed size gives `None`.
+    pub fn from_typestr(text: &str) -> Option<DType> {
+        let typestr = typestr::parse(text).ok()?;
+        let itemsize = i64::try_from(typestr.itemsize()?).ok()?;
         (itemsize > 0).then_some(DType {
-            kind: Some(kind),
+            kind: Some(typestr.kind),
             itemsize,
         })
     }
@@ -385,6 +375,8 @@ mod tests {
         );
         assert_eq!(DType::from_typestr("float32"), None);
         assert_eq!(DType::from_typestr("<U2").unwrap().itemsize, 8);
+        assert_eq!(DType::from_typestr("<M8[ns]").unwrap().itemsize, 8);
+        assert_eq!(DType::from_typestr("<f3"), None);
         assert_eq!(DType::from_typestr("<f0"), None);
         assert_eq!(DType::from_dlpack(2, 64, 1), DType::from_typestr("<f8"));
         assert_eq!(DType::from_dlpack(1, 1, 1), None);
