@@ -917,9 +917,11 @@ impl<'py> Verifier<'py> {
                 };
                 let major = field_u32(&header, 0).unwrap_or(u32::MAX);
                 if major != 1 {
-                    let message = format!(
-                        "`{call}` returned DLPack version {major}.x, newer than the 1.0 asked for"
-                    );
+                    let message = if major > 1 {
+                        format!("`{call}` returned DLPack version {major}.x, newer than the 1.0 asked for")
+                    } else {
+                        format!("`{call}` returned a versioned capsule with version {major}.x; versioned capsules start at 1.0")
+                    };
                     self.report(Rule::DlpackCapsuleInvalid, message, "__dlpack__", "");
                     continue;
                 }

@@ -12,7 +12,7 @@ use std::process::{Command, ExitCode, Stdio};
 use anyhow::Context;
 
 use crate::render::{self, Message, OutputFormat, RenderOptions, Summary};
-use crate::verify::report::Report;
+use crate::verify::report::{Report, REPORT_VERSION};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -101,6 +101,15 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     // What the target's own code printed (the verifier keeps stdout for its JSON).
     std::io::stderr().write_all(&output.stderr)?;
+    if report.version != REPORT_VERSION {
+        eprintln!(
+            "arraylint: error: the `arraylint` Python package in `{}` writes report version {}, \
+             this arraylint reads version {REPORT_VERSION}: install matching versions",
+            python.display(),
+            report.version
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
 
     let messages: Vec<Message> = report
         .findings
@@ -155,7 +164,7 @@ fn exit_status(report: &Report, exit_zero: bool) -> u8 {
 mod tests {
     use super::*;
     use crate::registry::Rule;
-    use crate::verify::report::{LiveFinding, TargetError, REPORT_VERSION};
+    use crate::verify::report::{LiveFinding, TargetError};
 
     #[test]
     fn interpreter_choice() {
