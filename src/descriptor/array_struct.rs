@@ -67,7 +67,10 @@ pub fn check_fields(fields: &ArrayStructFields) -> Vec<Finding> {
         return findings;
     }
     if !(0..=64).contains(&fields.nd) {
-        report(format!("`nd` is {}; it must be 0 to 64", fields.nd), field("nd"));
+        report(
+            format!("`nd` is {}; it must be 0 to 64", fields.nd),
+            field("nd"),
+        );
     }
     if !TYPEKINDS.contains(&fields.typekind) {
         report(

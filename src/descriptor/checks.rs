@@ -77,7 +77,12 @@ pub(super) fn validate_dict(value: &Value, spec: &DictSpec, context: &Context) -
             checks.attribute(),
             a_type(value)
         );
-        checks.report(Rule::InterfaceNotDict, message, ValuePath::default(), value.range);
+        checks.report(
+            Rule::InterfaceNotDict,
+            message,
+            ValuePath::default(),
+            value.range,
+        );
         return checks.findings;
     };
 
@@ -135,11 +140,7 @@ fn check_keys(checks: &mut DictChecks, value: &Value, dict: &Dict, context: &Con
             continue;
         }
         reported.push(entry.key_range);
-        let mut message = format!(
-            "`{}` is not a key of `{}`",
-            entry.key,
-            checks.attribute()
-        );
+        let mut message = format!("`{}` is not a key of `{}`", entry.key, checks.attribute());
         if let Some(meant) = checks.spec.suggestion(&entry.key) {
             message.push_str(&format!("; did you mean `{meant}`?"));
         }
@@ -181,7 +182,10 @@ fn check_keys(checks: &mut DictChecks, value: &Value, dict: &Dict, context: &Con
     let noun = if missing.len() == 1 { "key" } else { "keys" };
     checks.report(
         Rule::InterfaceMissingKey,
-        format!("`{}` is missing the required {noun} {listed}", checks.attribute()),
+        format!(
+            "`{}` is missing the required {noun} {listed}",
+            checks.attribute()
+        ),
         ValuePath::default(),
         value.range,
     );
@@ -214,7 +218,12 @@ fn check_shape(checks: &mut DictChecks, value: &Value, path: ValuePath) {
         ValueKind::Tuple(dims) => dims,
         ValueKind::List(_) => {
             let message = "`shape` must be a tuple, not a list (NumPy: `shape must be a tuple`)";
-            checks.report(Rule::InterfaceShapeInvalid, message.into(), path, value.range);
+            checks.report(
+                Rule::InterfaceShapeInvalid,
+                message.into(),
+                path,
+                value.range,
+            );
             return;
         }
         _ => {
@@ -239,7 +248,12 @@ fn check_shape(checks: &mut DictChecks, value: &Value, path: ValuePath) {
             _ => format!("a dimension in `shape` must be an int, not {}", a_type(dim)),
         };
         // One finding per shape: the first bad dimension is the root cause to fix.
-        checks.report(Rule::InterfaceShapeInvalid, message, path.index(index), dim.range);
+        checks.report(
+            Rule::InterfaceShapeInvalid,
+            message,
+            path.index(index),
+            dim.range,
+        );
         return;
     }
 }
@@ -294,15 +308,20 @@ fn check_data(checks: &mut DictChecks, value: &Value, shape: Option<&Value>, pat
         }
         ValueKind::Tuple(items) => format!("`data` {shape_hint}, not a {}-tuple", items.len()),
         // A buffer object (or None: the object's own buffer) is allowed by the AI spec.
-        ValueKind::None | ValueKind::Bytes(_) | ValueKind::Object(_)
-            if checks.spec.data_may_be_buffer =>
-        {
-            return
-        }
+        ValueKind::None | ValueKind::Bytes(_) if checks.spec.data_may_be_buffer => return,
+        ValueKind::Object(name) if checks.spec.data_may_be_buffer && !is_non_buffer(name) => return,
         ValueKind::Int(_) => format!("`data` {shape_hint}, not a bare int pointer"),
         _ => format!("`data` {shape_hint}, not {}", a_type(value)),
     };
     checks.report(Rule::InterfaceBadData, message, path, value.range);
+}
+
+/// Objects the evaluator names that never export a buffer.
+fn is_non_buffer(type_name: &str) -> bool {
+    matches!(
+        type_name,
+        "list" | "set" | "generator" | "complex" | "ellipsis"
+    )
 }
 
 fn check_data_items(
@@ -317,7 +336,12 @@ fn check_data_items(
         ValueKind::Unknown => {}
         ValueKind::Int(address) if *address < 0 => {
             let message = format!("the `data` pointer is negative ({address})");
-            checks.report(Rule::InterfaceBadData, message, pointer_path.clone(), pointer.range);
+            checks.report(
+                Rule::InterfaceBadData,
+                message,
+                pointer_path.clone(),
+                pointer.range,
+            );
         }
         ValueKind::Int(address) => {
             if let Some(count) = shape.and_then(element_count) {
@@ -326,7 +350,12 @@ fn check_data_items(
                         "the `data` pointer is NULL but `shape` has {count} element{}",
                         if count == 1 { "" } else { "s" }
                     );
-                    checks.report(Rule::InterfaceNullData, message, pointer_path.clone(), pointer.range);
+                    checks.report(
+                        Rule::InterfaceNullData,
+                        message,
+                        pointer_path.clone(),
+                        pointer.range,
+                    );
                 } else if *address != 0 && count == 0 && checks.is_cai() {
                     let message = "a zero-size `__cuda_array_interface__` must export pointer 0";
                     checks.report(
@@ -340,7 +369,12 @@ fn check_data_items(
         }
         _ => {
             let message = format!("the `data` pointer must be an int, not {}", a_type(pointer));
-            checks.report(Rule::InterfaceBadData, message, pointer_path.clone(), pointer.range);
+            checks.report(
+                Rule::InterfaceBadData,
+                message,
+                pointer_path.clone(),
+                pointer.range,
+            );
         }
     }
     if let Origin::Temporary { callee } = &pointer.origin {
@@ -348,13 +382,26 @@ fn check_data_items(
             "the `data` pointer points into the result of `{callee}`, which nothing keeps \
              alive after the getter returns: consumers read freed memory"
         );
-        checks.report(Rule::InterfaceDanglingPointer, message, pointer_path, pointer.range);
+        checks.report(
+            Rule::InterfaceDanglingPointer,
+            message,
+            pointer_path,
+            pointer.range,
+        );
     }
     let message = match &readonly.kind {
         ValueKind::Unknown | ValueKind::Bool(_) => return,
-        _ => format!("the `data` readonly flag must be a bool, not {}", a_type(readonly)),
+        _ => format!(
+            "the `data` readonly flag must be a bool, not {}",
+            a_type(readonly)
+        ),
     };
-    checks.report(Rule::InterfaceBadData, message, path.index(1), readonly.range);
+    checks.report(
+        Rule::InterfaceBadData,
+        message,
+        path.index(1),
+        readonly.range,
+    );
 }
 
 fn check_strides(
@@ -368,7 +415,10 @@ fn check_strides(
         ValueKind::Unknown | ValueKind::None => return,
         ValueKind::Tuple(strides) => strides,
         _ => {
-            let message = format!("`strides` must be None or a tuple of ints, not {}", a_type(value));
+            let message = format!(
+                "`strides` must be None or a tuple of ints, not {}",
+                a_type(value)
+            );
             checks.report(Rule::InterfaceStridesInvalid, message, path, value.range);
             return;
         }
@@ -376,7 +426,12 @@ fn check_strides(
     for (index, stride) in strides.iter().enumerate() {
         if !matches!(stride.kind, ValueKind::Unknown | ValueKind::Int(_)) {
             let message = format!("a stride must be an int, not {}", a_type(stride));
-            checks.report(Rule::InterfaceStridesInvalid, message, path.index(index), stride.range);
+            checks.report(
+                Rule::InterfaceStridesInvalid,
+                message,
+                path.index(index),
+                stride.range,
+            );
             return;
         }
     }
@@ -407,11 +462,21 @@ fn check_strides(
              in bytes, not elements",
             stride.as_int().unwrap_or_default()
         );
-        checks.report(Rule::InterfaceStridesNotBytes, message, path.index(index), stride.range);
+        checks.report(
+            Rule::InterfaceStridesNotBytes,
+            message,
+            path.index(index),
+            stride.range,
+        );
     }
 }
 
-fn check_descr_entry(checks: &mut DictChecks, value: &Value, itemsize: Option<u64>, path: ValuePath) {
+fn check_descr_entry(
+    checks: &mut DictChecks,
+    value: &Value,
+    itemsize: Option<u64>,
+    path: ValuePath,
+) {
     let mut problems = Vec::new();
     let size = descr_size(value, &path, 0, &mut problems);
     if let Some((message, path, range)) = problems.into_iter().next() {
@@ -432,7 +497,12 @@ type Problem = (String, ValuePath, TextRange);
 
 /// The size in bytes a `descr` list describes (`None` where not known), collecting
 /// what is malformed.
-fn descr_size(value: &Value, path: &ValuePath, depth: usize, problems: &mut Vec<Problem>) -> Option<u64> {
+fn descr_size(
+    value: &Value,
+    path: &ValuePath,
+    depth: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<u64> {
     // Real descrs nest a few levels; this only guards against cycles of constants.
     if depth > 16 {
         return None;
@@ -489,7 +559,8 @@ fn descr_size(value: &Value, path: &ValuePath, depth: usize, problems: &mut Vec<
             ValueKind::Str(text) => match typestr::parse(text) {
                 Ok(parsed) => parsed.itemsize(),
                 Err(error) => {
-                    let message = format!("`descr` field type {text:?} is not a valid typestr: {error}");
+                    let message =
+                        format!("`descr` field type {text:?} is not a valid typestr: {error}");
                     problems.push((message, type_path, field_type.range));
                     return None;
                 }
@@ -575,7 +646,12 @@ fn check_stream(checks: &mut DictChecks, entry: &DictEntry, version: Option<i128
             let message = "`stream` is 0, which the CUDA Array Interface forbids (it is \
                            ambiguous between the legacy and the per-thread default stream); \
                            use 1 for the legacy default stream, 2 for per-thread, or None";
-            checks.report(Rule::CaiStreamZero, message.into(), path.clone(), value.range);
+            checks.report(
+                Rule::CaiStreamZero,
+                message.into(),
+                path.clone(),
+                value.range,
+            );
         }
         ValueKind::Unknown | ValueKind::None | ValueKind::Int(_) => {}
         _ => {
@@ -583,7 +659,12 @@ fn check_stream(checks: &mut DictChecks, entry: &DictEntry, version: Option<i128
                 "`stream` must be None or an int stream handle, not {}",
                 a_type(value)
             );
-            checks.report(Rule::CaiStreamInvalidType, message, path.clone(), value.range);
+            checks.report(
+                Rule::CaiStreamInvalidType,
+                message,
+                path.clone(),
+                value.range,
+            );
         }
     }
     if let Some(version) = version.filter(|version| *version < 3) {

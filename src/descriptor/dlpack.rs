@@ -38,7 +38,12 @@ pub fn device_type_name(code: i128) -> Option<&'static str> {
 pub fn validate_device(value: &Value) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut report = |message: String, path: ValuePath, range| {
-        findings.push(Finding::new(Rule::DlpackDeviceInvalid, message, path, range));
+        findings.push(Finding::new(
+            Rule::DlpackDeviceInvalid,
+            message,
+            path,
+            range,
+        ));
     };
     let items = match &value.kind {
         ValueKind::Unknown => return findings,
@@ -76,7 +81,10 @@ pub fn validate_device(value: &Value) -> Vec<Finding> {
             device_type.range,
         ),
         _ => report(
-            format!("the device type must be an int, not {}", a_type(device_type)),
+            format!(
+                "the device type must be an int, not {}",
+                a_type(device_type)
+            ),
             ValuePath::default().index(0),
             device_type.range,
         ),

@@ -137,3 +137,6 @@ pub fn validate(value: &Value, protocol: Protocol, context: &Context) -> Vec<Fin
         Protocol::DlpackDevice => dlpack::validate_device(value),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -46,7 +46,9 @@ impl Typestr {
 pub enum TypestrError {
     Empty,
     /// Looks like a dtype name (`float32`, `int`) rather than a typestr.
-    DtypeName { suggestion: Option<&'static str> },
+    DtypeName {
+        suggestion: Option<&'static str>,
+    },
     /// Starts with a kind, not a byte order (`f4`).
     MissingByteOrder,
     MissingKind,
@@ -54,7 +56,10 @@ pub enum TypestrError {
     /// Kind `t` (bit field): in the spec's text, rejected by NumPy.
     BitField,
     MissingSize(char),
-    ImpossibleSize { kind: char, size: u64 },
+    ImpossibleSize {
+        kind: char,
+        size: u64,
+    },
     /// A `[unit]` on a kind other than `m`/`M`, or a unit NumPy does not know.
     BadUnit(String),
     Trailing(String),
@@ -130,8 +135,8 @@ fn dtype_name_typestr(name: &str) -> Option<Option<&'static str>> {
         "complex64" => "<c8",
         "complex128" | "complex" => "<c16",
         "object" | "object_" => "|O",
-        "str" | "str_" | "unicode" | "bytes" | "bytes_" | "void" | "datetime64"
-        | "timedelta64" | "longdouble" | "clongdouble" => return Some(None),
+        "str" | "str_" | "unicode" | "bytes" | "bytes_" | "void" | "datetime64" | "timedelta64"
+        | "longdouble" | "clongdouble" => return Some(None),
         _ => return None,
     };
     Some(Some(typestr))
@@ -226,11 +231,36 @@ mod tests {
     #[test]
     fn accepts_what_numpy_exports() {
         for text in [
-            "|O", "|O8", "<U4", "<U0", "<M8[ns]", "<m8[25s]", "<M8", "<M8[generic]", "|V16",
-            "|b1", "<f16", "<f12", "=i4", "|S0", "|V0", "|S", ">i8", "<c16", "<c8", "<f2",
-            "|u1", "|i1", "<m8[us]", "<M8[D]",
+            "|O",
+            "|O8",
+            "<U4",
+            "<U0",
+            "<M8[ns]",
+            "<m8[25s]",
+            "<M8",
+            "<M8[generic]",
+            "|V16",
+            "|b1",
+            "<f16",
+            "<f12",
+            "=i4",
+            "|S0",
+            "|V0",
+            "|S",
+            ">i8",
+            "<c16",
+            "<c8",
+            "<f2",
+            "|u1",
+            "|i1",
+            "<m8[us]",
+            "<M8[D]",
         ] {
-            assert!(parse(text).is_ok(), "{text} should parse: {:?}", parse(text));
+            assert!(
+                parse(text).is_ok(),
+                "{text} should parse: {:?}",
+                parse(text)
+            );
         }
     }
 
@@ -261,7 +291,10 @@ mod tests {
         assert_eq!(parse("<"), Err(TypestrError::MissingKind));
         assert_eq!(parse(""), Err(TypestrError::Empty));
         assert_eq!(parse("<f8[ns]"), Err(TypestrError::BadUnit("ns".into())));
-        assert_eq!(parse("<M8[lightyears]"), Err(TypestrError::BadUnit("lightyears".into())));
+        assert_eq!(
+            parse("<M8[lightyears]"),
+            Err(TypestrError::BadUnit("lightyears".into()))
+        );
         assert_eq!(parse("<f4 "), Err(TypestrError::Trailing(" ".into())));
         assert_eq!(parse("<M8[ns"), Err(TypestrError::Trailing("[ns".into())));
         assert!(parse("<i99999999999999999999999").is_err());
@@ -283,5 +316,17 @@ mod tests {
         assert_eq!(parsed.byte_order, ByteOrder::Big);
         assert_eq!(parsed.kind, 'm');
         assert_eq!(parsed.unit.as_deref(), Some("25s"));
+    }
+
+    proptest::proptest! {
+        /// Any string parses or is refused with a reason; none panics, and what parses
+        /// starts with a byte order and a kind.
+        #[test]
+        fn never_panics(text in "[<>|=]?[a-zA-Z]?[0-9]{0,3}(\\[[0-9a-zμ]{0,4}\\]?)?.{0,2}") {
+            if let Ok(parsed) = parse(&text) {
+                proptest::prop_assert!(KINDS.contains(parsed.kind));
+                proptest::prop_assert!(text.starts_with(['<', '>', '|', '=']));
+            }
+        }
     }
 }

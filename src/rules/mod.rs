@@ -5,6 +5,7 @@
 
 use crate::checker::Checker;
 use crate::model::{CallSite, ClassInfo, Member};
+use crate::registry::Rule;
 
 pub mod array_copy_ignored;
 pub mod array_dtype_keyword_only;
@@ -15,6 +16,30 @@ pub mod array_returns_non_ndarray;
 pub mod interface_called;
 pub mod numpy_copy_false;
 pub mod syntax_error;
+
+pub mod array_struct_invalid;
+pub mod cai_big_endian;
+pub mod cai_cpu_exported;
+pub mod cai_stream_invalid_type;
+pub mod cai_stream_without_v3;
+pub mod cai_stream_zero;
+pub mod descriptors;
+pub mod interface_bad_data;
+pub mod interface_bad_typestr;
+pub mod interface_bad_version;
+pub mod interface_dangling_pointer;
+pub mod interface_descr_mismatch;
+pub mod interface_getter_wrong_exception;
+pub mod interface_mask_unsupported;
+pub mod interface_missing_key;
+pub mod interface_not_dict;
+pub mod interface_not_property;
+pub mod interface_null_data;
+pub mod interface_offset_ignored;
+pub mod interface_shape_invalid;
+pub mod interface_strides_invalid;
+pub mod interface_strides_not_bytes;
+pub mod interface_unknown_key;
 
 pub mod helpers;
 
@@ -36,7 +61,52 @@ pub(crate) fn check_member<'a>(
             array_copy_ignored::check(checker, member);
             array_returns_non_ndarray::check(checker, class, member);
         }
+        "__array_interface__" | "__cuda_array_interface__" | "__array_struct__" => {
+            check_descriptor(checker, class, member);
+        }
         _ => {}
+    }
+}
+
+/// The AL2xx/AL3xx rules on one descriptor member: the value is evaluated and validated
+/// once, then each rule reports its own findings.
+fn check_descriptor<'a>(
+    checker: &mut Checker<'a>,
+    class: &'a ClassInfo<'a>,
+    member: &'a Member<'a>,
+) {
+    interface_not_property::check(checker, member);
+    interface_getter_wrong_exception::check(checker, member);
+    if member.name == "__array_struct__" {
+        array_struct_invalid::check_legacy(checker, member);
+    }
+    if !checker.any_enabled(descriptors::VALUE_RULES) && !checker.enabled(Rule::CaiCpuExported) {
+        return;
+    }
+    let Some(evaluated) = descriptors::evaluate(checker, class, member) else {
+        return;
+    };
+    interface_not_dict::check(checker, &evaluated);
+    interface_missing_key::check(checker, &evaluated);
+    interface_unknown_key::check(checker, &evaluated);
+    interface_bad_version::check(checker, &evaluated);
+    interface_shape_invalid::check(checker, &evaluated);
+    interface_bad_typestr::check(checker, &evaluated);
+    interface_bad_data::check(checker, &evaluated);
+    interface_strides_invalid::check(checker, &evaluated);
+    interface_strides_not_bytes::check(checker, &evaluated);
+    interface_descr_mismatch::check(checker, &evaluated);
+    interface_null_data::check(checker, &evaluated);
+    interface_mask_unsupported::check(checker, &evaluated);
+    interface_offset_ignored::check(checker, &evaluated);
+    interface_dangling_pointer::check(checker, &evaluated);
+    array_struct_invalid::check(checker, &evaluated);
+    cai_stream_zero::check(checker, &evaluated);
+    cai_stream_invalid_type::check(checker, &evaluated);
+    cai_stream_without_v3::check(checker, &evaluated);
+    cai_big_endian::check(checker, &evaluated);
+    if member.name == "__cuda_array_interface__" {
+        cai_cpu_exported::check(checker, class, member, &evaluated);
     }
 }
 

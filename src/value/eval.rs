@@ -25,6 +25,10 @@ use super::{Dict, DictEntry, Origin, Presence, Value, ValueKind};
 
 /// Nesting of expressions followed before giving up (guards the native stack).
 const MAX_DEPTH: usize = 64;
+/// Nesting of statement blocks followed; deeper blocks are treated as unknown code.
+const MAX_BLOCK_DEPTH: usize = 24;
+/// Nesting the syntactic scans (bindings, stores, keep-alive) look into.
+const MAX_SCAN_DEPTH: usize = 48;
 /// Helper calls followed from a getter (`getter -> helper -> helper ...`).
 const MAX_CALL_DEPTH: usize = 4;
 /// Expressions and statements evaluated per top-level evaluation.
@@ -58,8 +62,22 @@ const TEMPORARY_METHODS: &[&str] = &["copy", "astype", "tobytes", "flatten", "to
 /// Calls that only read an object (its address, its type): passing a temporary to
 /// them does not keep it alive.
 const NON_RETAINING_CALLS: &[&str] = &[
-    "addressof", "cast", "id", "int", "len", "c_void_p", "byref", "pointer", "data_as",
-    "isinstance", "print", "hasattr", "getattr", "type", "sizeof", "c_char_p",
+    "addressof",
+    "cast",
+    "id",
+    "int",
+    "len",
+    "c_void_p",
+    "byref",
+    "pointer",
+    "data_as",
+    "isinstance",
+    "print",
+    "hasattr",
+    "getattr",
+    "type",
+    "sizeof",
+    "c_char_p",
 ];
 
 /// What one `return` of a getter gives.
@@ -75,6 +93,8 @@ pub struct ModuleIndex<'a> {
     constants: HashMap<&'a str, &'a Expr>,
     functions: HashMap<&'a str, &'a StmtFunctionDef>,
     classes: HashMap<&'a str, &'a StmtClassDef>,
+    /// How many top-level classes bind each name in their body.
+    class_level_names: HashMap<&'a str, usize>,
     constant_cache: RefCell<HashMap<&'a str, Value>>,
     constants_in_progress: RefCell<HashSet<&'a str>>,
     class_cache: RefCell<HashMap<TextSize, Rc<ClassInfo<'a>>>>,
@@ -93,6 +113,18 @@ struct ClassInfo<'a> {
 /// Count how often each name is bound in a block, looking into compound statements
 /// but not into function or class bodies.
 fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, nested: bool) {
+    count_bindings_at(body, counts, nested, 0);
+}
+
+fn count_bindings_at<'a>(
+    body: &'a [Stmt],
+    counts: &mut HashMap<&'a str, usize>,
+    nested: bool,
+    depth: usize,
+) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     let bump = |name: &'a str, counts: &mut HashMap<&'a str, usize>| {
         // A binding inside `if`/`try` is conditional: never a constant.
         *counts.entry(name).or_default() += if nested { 2 } else { 1 };
@@ -134,17 +166,17 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
                 for name in target_names(&for_stmt.target) {
                     *counts.entry(name).or_default() += 2;
                 }
-                count_bindings(&for_stmt.body, counts, true);
-                count_bindings(&for_stmt.orelse, counts, true);
+                count_bindings_at(&for_stmt.body, counts, true, depth + 1);
+                count_bindings_at(&for_stmt.orelse, counts, true, depth + 1);
             }
             Stmt::While(while_stmt) => {
-                count_bindings(&while_stmt.body, counts, true);
-                count_bindings(&while_stmt.orelse, counts, true);
+                count_bindings_at(&while_stmt.body, counts, true, depth + 1);
+                count_bindings_at(&while_stmt.orelse, counts, true, depth + 1);
             }
             Stmt::If(if_stmt) => {
-                count_bindings(&if_stmt.body, counts, true);
+                count_bindings_at(&if_stmt.body, counts, true, depth + 1);
                 for clause in &if_stmt.elif_else_clauses {
-                    count_bindings(&clause.body, counts, true);
+                    count_bindings_at(&clause.body, counts, true, depth + 1);
                 }
             }
             Stmt::With(with) => {
@@ -155,19 +187,19 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
                         }
                     }
                 }
-                count_bindings(&with.body, counts, true);
+                count_bindings_at(&with.body, counts, true, depth + 1);
             }
             Stmt::Try(try_stmt) => {
-                count_bindings(&try_stmt.body, counts, true);
+                count_bindings_at(&try_stmt.body, counts, true, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &try_stmt.handlers {
-                    count_bindings(&handler.body, counts, true);
+                    count_bindings_at(&handler.body, counts, true, depth + 1);
                 }
-                count_bindings(&try_stmt.orelse, counts, true);
-                count_bindings(&try_stmt.finalbody, counts, true);
+                count_bindings_at(&try_stmt.orelse, counts, true, depth + 1);
+                count_bindings_at(&try_stmt.finalbody, counts, true, depth + 1);
             }
             Stmt::Match(match_stmt) => {
                 for case in &match_stmt.cases {
-                    count_bindings(&case.body, counts, true);
+                    count_bindings_at(&case.body, counts, true, depth + 1);
                 }
             }
             _ => {}
@@ -177,39 +209,46 @@ fn count_bindings<'a>(body: &'a [Stmt], counts: &mut HashMap<&'a str, usize>, ne
 
 /// Names a `global` statement anywhere in the module rebinds (function bodies included).
 fn collect_globals<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>) {
+    collect_globals_at(body, globals, 0);
+}
+
+fn collect_globals_at<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     for stmt in body {
         match stmt {
             Stmt::Global(global) => {
                 globals.extend(global.names.iter().map(|name| name.as_str()));
             }
-            Stmt::FunctionDef(def) => collect_globals(&def.body, globals),
-            Stmt::ClassDef(def) => collect_globals(&def.body, globals),
+            Stmt::FunctionDef(def) => collect_globals_at(&def.body, globals, depth + 1),
+            Stmt::ClassDef(def) => collect_globals_at(&def.body, globals, depth + 1),
             Stmt::For(s) => {
-                collect_globals(&s.body, globals);
-                collect_globals(&s.orelse, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
+                collect_globals_at(&s.orelse, globals, depth + 1);
             }
             Stmt::While(s) => {
-                collect_globals(&s.body, globals);
-                collect_globals(&s.orelse, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
+                collect_globals_at(&s.orelse, globals, depth + 1);
             }
             Stmt::If(s) => {
-                collect_globals(&s.body, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
                 for clause in &s.elif_else_clauses {
-                    collect_globals(&clause.body, globals);
+                    collect_globals_at(&clause.body, globals, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_globals(&s.body, globals),
+            Stmt::With(s) => collect_globals_at(&s.body, globals, depth + 1),
             Stmt::Try(s) => {
-                collect_globals(&s.body, globals);
+                collect_globals_at(&s.body, globals, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_globals(&handler.body, globals);
+                    collect_globals_at(&handler.body, globals, depth + 1);
                 }
-                collect_globals(&s.orelse, globals);
-                collect_globals(&s.finalbody, globals);
+                collect_globals_at(&s.orelse, globals, depth + 1);
+                collect_globals_at(&s.finalbody, globals, depth + 1);
             }
             Stmt::Match(s) => {
                 for case in &s.cases {
-                    collect_globals(&case.body, globals);
+                    collect_globals_at(&case.body, globals, depth + 1);
                 }
             }
             _ => {}
@@ -264,10 +303,21 @@ impl<'a> ModuleIndex<'a> {
                 _ => {}
             }
         }
+        let mut class_level_names: HashMap<&'a str, usize> = HashMap::new();
+        for stmt in body {
+            if let Stmt::ClassDef(class) = stmt {
+                let mut names = HashMap::new();
+                count_bindings(&class.body, &mut names, false);
+                for name in names.into_keys() {
+                    *class_level_names.entry(name).or_default() += 1;
+                }
+            }
+        }
         ModuleIndex {
             constants,
             functions,
             classes,
+            class_level_names,
             constant_cache: RefCell::default(),
             constants_in_progress: RefCell::default(),
             class_cache: RefCell::default(),
@@ -309,7 +359,12 @@ impl<'a> ModuleIndex<'a> {
                 }
                 Expr::Name(name) => {
                     let def = class
-                        .and_then(|class| self.class_info(class).methods.get(name.id.as_str()).copied())
+                        .and_then(|class| {
+                            self.class_info(class)
+                                .methods
+                                .get(name.id.as_str())
+                                .copied()
+                        })
                         .or_else(|| self.functions.get(name.id.as_str()).copied());
                     return match def {
                         Some(def) => evaluator.function_returns(def, &[], &[], true),
@@ -382,7 +437,12 @@ fn property_getter(value: &Expr) -> Option<&Expr> {
         call.arguments
             .keywords
             .iter()
-            .find(|keyword| keyword.arg.as_ref().is_some_and(|arg| arg.as_str() == "fget"))
+            .find(|keyword| {
+                keyword
+                    .arg
+                    .as_ref()
+                    .is_some_and(|arg| arg.as_str() == "fget")
+            })
             .map(|keyword| &keyword.value)
     })
 }
@@ -400,15 +460,24 @@ fn dotted_last(expr: &Expr) -> Option<&str> {
 fn dotted_text(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Name(name) => Some(name.id.to_string()),
-        Expr::Attribute(attribute) => {
-            Some(format!("{}.{}", dotted_text(&attribute.value)?, attribute.attr.as_str()))
-        }
+        Expr::Attribute(attribute) => Some(format!(
+            "{}.{}",
+            dotted_text(&attribute.value)?,
+            attribute.attr.as_str()
+        )),
         _ => None,
     }
 }
 
 /// Attributes of `self` that some method assigns.
 fn collect_self_stores<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>) {
+    collect_self_stores_at(body, stores, 0);
+}
+
+fn collect_self_stores_at<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     fn visit_target<'a>(target: &'a Expr, stores: &mut HashSet<&'a str>) {
         match target {
             Expr::Attribute(attribute) => {
@@ -427,27 +496,27 @@ fn collect_self_stores<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>) {
             Stmt::AnnAssign(assign) => visit_target(&assign.target, stores),
             Stmt::AugAssign(assign) => visit_target(&assign.target, stores),
             Stmt::For(s) => {
-                collect_self_stores(&s.body, stores);
-                collect_self_stores(&s.orelse, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
             }
             Stmt::While(s) => {
-                collect_self_stores(&s.body, stores);
-                collect_self_stores(&s.orelse, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
             }
             Stmt::If(s) => {
-                collect_self_stores(&s.body, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
                 for clause in &s.elif_else_clauses {
-                    collect_self_stores(&clause.body, stores);
+                    collect_self_stores_at(&clause.body, stores, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_self_stores(&s.body, stores),
+            Stmt::With(s) => collect_self_stores_at(&s.body, stores, depth + 1),
             Stmt::Try(s) => {
-                collect_self_stores(&s.body, stores);
+                collect_self_stores_at(&s.body, stores, depth + 1);
                 for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_self_stores(&handler.body, stores);
+                    collect_self_stores_at(&handler.body, stores, depth + 1);
                 }
-                collect_self_stores(&s.orelse, stores);
-                collect_self_stores(&s.finalbody, stores);
+                collect_self_stores_at(&s.orelse, stores, depth + 1);
+                collect_self_stores_at(&s.finalbody, stores, depth + 1);
             }
             _ => {}
         }
@@ -482,6 +551,7 @@ struct Evaluator<'i, 'a> {
     class: Option<&'a StmtClassDef>,
     steps: Cell<usize>,
     depth: usize,
+    block_depth: usize,
     call_depth: usize,
 }
 
@@ -492,6 +562,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             class,
             steps: Cell::new(0),
             depth: 0,
+            block_depth: 0,
             call_depth: 0,
         }
     }
@@ -521,7 +592,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             let name = parameter.parameter.name.as_str();
             if position == 0 && is_method {
                 frame.self_name = Some(name.to_string());
-                frame.env.insert(name.to_string(), Value::unknown(parameter.range));
+                frame
+                    .env
+                    .insert(name.to_string(), Value::unknown(parameter.range));
                 continue;
             }
             let value = args
@@ -580,13 +653,32 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         frame: &mut Frame,
         returns: &mut Vec<Returned>,
     ) -> Option<Env> {
+        if self.block_depth >= MAX_BLOCK_DEPTH {
+            // Too deep to follow: whatever it does to the locals' dicts is unknown.
+            for value in env.values_mut() {
+                if let ValueKind::Dict(dict) = &mut value.kind {
+                    dict.complete = false;
+                }
+            }
+            return Some(env);
+        }
+        self.block_depth += 1;
+        let mut outcome = Some(());
         for stmt in body {
             if !self.step() {
-                return None;
+                outcome = None;
+                break;
             }
-            env = self.exec_stmt(stmt, env, frame, returns)?;
+            match self.exec_stmt(stmt, env, frame, returns) {
+                Some(next) => env = next,
+                None => {
+                    self.block_depth -= 1;
+                    return None;
+                }
+            }
         }
-        Some(env)
+        self.block_depth -= 1;
+        outcome.map(|()| env)
     }
 
     fn exec_stmt(
@@ -658,7 +750,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                             frame.env = env;
                             let key = self.eval(&subscript.slice, frame);
                             env = std::mem::take(&mut frame.env);
-                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str()) {
+                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str())
+                            {
                                 if let Some(ValueKind::Dict(dict)) =
                                     env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
                                 {
@@ -722,7 +815,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                     outcomes.push(self.exec_block(&handler.body, start, frame, returns));
                 }
                 let after_else = match after_body {
-                    Some(after_body) => self.exec_block(&try_stmt.orelse, after_body, frame, returns),
+                    Some(after_body) => {
+                        self.exec_block(&try_stmt.orelse, after_body, frame, returns)
+                    }
                     None => None,
                 };
                 outcomes.push(after_else);
@@ -796,7 +891,12 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                         Some(ValueKind::Dict(_))
                     );
                     if is_local_dict {
-                        self.mutate_dict(receiver.id.as_str(), attribute.attr.as_str(), call, frame);
+                        self.mutate_dict(
+                            receiver.id.as_str(),
+                            attribute.attr.as_str(),
+                            call,
+                            frame,
+                        );
                         return;
                     }
                 }
@@ -805,8 +905,19 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         self.eval(expr, frame);
     }
 
-    fn mutate_dict(&mut self, local: &str, method: &str, call: &'a ast::ExprCall, frame: &mut Frame) {
-        let args: Vec<Value> = call.arguments.args.iter().map(|arg| self.eval(arg, frame)).collect();
+    fn mutate_dict(
+        &mut self,
+        local: &str,
+        method: &str,
+        call: &'a ast::ExprCall,
+        frame: &mut Frame,
+    ) {
+        let args: Vec<Value> = call
+            .arguments
+            .args
+            .iter()
+            .map(|arg| self.eval(arg, frame))
+            .collect();
         let mut keyword_entries = Vec::new();
         let mut unknown_keywords = false;
         for keyword in &call.arguments.keywords {
@@ -842,8 +953,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             "setdefault" => match (args.first().and_then(Value::as_str), args.get(1)) {
                 (Some(key), value) => {
                     if dict.get(key).is_none() {
-                        let key_range = call.arguments.args.first().map(Ranged::range).unwrap_or_default();
-                        let value = value.cloned().unwrap_or_else(|| Value::new(ValueKind::None, key_range));
+                        let key_range = call
+                            .arguments
+                            .args
+                            .first()
+                            .map(Ranged::range)
+                            .unwrap_or_default();
+                        let value = value
+                            .cloned()
+                            .unwrap_or_else(|| Value::new(ValueKind::None, key_range));
                         push_entry(
                             dict,
                             DictEntry {
@@ -898,7 +1016,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                 let Expr::Name(base) = &*subscript.value else {
                     return;
                 };
-                let Some(ValueKind::Dict(dict)) = frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind) else {
+                let Some(ValueKind::Dict(dict)) =
+                    frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind)
+                else {
                     return;
                 };
                 match key.as_str() {
@@ -1003,7 +1123,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::UnaryOp(unary) => {
                 let operand = self.eval(&unary.operand, frame);
                 match (unary.op, &operand.kind) {
-                    (UnaryOp::USub, ValueKind::Int(n)) => Value::new(ValueKind::Int(-n), range),
+                    (UnaryOp::USub, ValueKind::Int(n)) => match n.checked_neg() {
+                        Some(negated) => Value::new(ValueKind::Int(negated), range),
+                        None => unknown,
+                    },
                     (UnaryOp::UAdd, ValueKind::Int(n)) => Value::new(ValueKind::Int(*n), range),
                     (UnaryOp::Invert, ValueKind::Int(n)) => Value::new(ValueKind::Int(!n), range),
                     (UnaryOp::USub, ValueKind::Float(f)) => Value::new(ValueKind::Float(-f), range),
@@ -1123,26 +1246,46 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         if !self.index.constants_in_progress.borrow_mut().insert(name) {
             return Value::unknown(expr.range());
         }
-        // Module constants see only other module names, not the getter's locals.
+        // Module constants see only other module names, not the getter's locals, and
+        // get budgets of their own: the cached value must not depend on which getter
+        // asked first.
         let mut frame = Frame::default();
-        let saved_depth = self.depth;
+        let saved = (self.depth, self.call_depth, self.steps.get());
+        (self.depth, self.call_depth) = (0, 0);
+        self.steps.set(0);
         let value = self.eval(expr, &mut frame);
-        self.depth = saved_depth;
+        let exhausted = self.steps.get() > MAX_STEPS;
+        (self.depth, self.call_depth) = (saved.0, saved.1);
+        self.steps.set(saved.2);
         self.index.constants_in_progress.borrow_mut().remove(name);
-        self.index
-            .constant_cache
-            .borrow_mut()
-            .insert(name, value.clone());
+        if !exhausted {
+            self.index
+                .constant_cache
+                .borrow_mut()
+                .insert(name, value.clone());
+        }
         value
     }
 
     /// A class attribute of `class` (not one that instances set on `self`).
-    fn class_attribute(&mut self, class: &'a StmtClassDef, attr: &str, via_instance: bool) -> Option<Value> {
+    fn class_attribute(
+        &mut self,
+        class: &'a StmtClassDef,
+        attr: &str,
+        via_instance: bool,
+    ) -> Option<Value> {
         let info = self.index.class_info(class);
-        if via_instance && info.instance_stores.contains(attr) {
+        // Through `self`, the attribute may be an instance's or a subclass's: only a
+        // class attribute that nothing else in the module sets is taken, and `None`
+        // (the usual "set by subclasses" placeholder) is not.
+        let overridden = self.index.class_level_names.get(attr).copied().unwrap_or(0) > 1;
+        if via_instance && (info.instance_stores.contains(attr) || overridden) {
             return None;
         }
         let expr = *info.attributes.get(attr)?;
+        if via_instance && expr.is_none_literal_expr() {
+            return None;
+        }
         let saved_class = self.class;
         self.class = Some(class);
         let mut frame = Frame::class_body();
@@ -1211,9 +1354,16 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Some("dict" | "tuple" | "list" | "len" | "isinstance" | "print" | "repr" | "str")
         ) {
             // A local dict handed to an unknown function may come back with more keys.
-            for arg in call.arguments.args.iter().chain(call.arguments.keywords.iter().map(|k| &k.value)) {
+            for arg in call
+                .arguments
+                .args
+                .iter()
+                .chain(call.arguments.keywords.iter().map(|k| &k.value))
+            {
                 if let Expr::Name(name) = arg {
-                    if let Some(ValueKind::Dict(dict)) = frame.env.get_mut(name.id.as_str()).map(|v| &mut v.kind) {
+                    if let Some(ValueKind::Dict(dict)) =
+                        frame.env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
+                    {
                         dict.complete = false;
                     }
                 }
@@ -1236,9 +1386,9 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             let receiver_is_module = matches!(&*attribute.value, Expr::Name(name)
                 if !frame.env.contains_key(name.id.as_str())
                     && frame.self_name.as_deref() != Some(name.id.as_str()));
-            let copy_false = kwargs
-                .iter()
-                .any(|(name, value)| name == "copy" && matches!(value.kind, ValueKind::Bool(false) | ValueKind::None));
+            let copy_false = kwargs.iter().any(|(name, value)| {
+                name == "copy" && matches!(value.kind, ValueKind::Bool(false) | ValueKind::None)
+            });
             if receiver_is_module && TEMPORARY_FUNCTIONS.contains(&method) && !copy_false {
                 let callee = dotted_text(&call.func).unwrap_or_else(|| method.to_string());
                 return unknown.with_origin(Origin::Temporary { callee });
@@ -1253,7 +1403,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             // `self.helper(...)`: a method of this class.
             if let Expr::Name(base) = &*attribute.value {
                 if frame.self_name.as_deref() == Some(base.id.as_str()) {
-                    if let Some(def) = self.class.and_then(|class| self.index.class_info(class).methods.get(method).copied()) {
+                    if let Some(def) = self
+                        .class
+                        .and_then(|class| self.index.class_info(class).methods.get(method).copied())
+                    {
                         return self.call_function(def, &args, &kwargs, true, range);
                     }
                 }
@@ -1280,9 +1433,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                     entries: Vec::new(),
                     complete: true,
                 };
-                match args.into_iter().next() {
-                    Some(first) => update_dict(&mut dict, first),
-                    None => {}
+                if let Some(first) = args.into_iter().next() {
+                    update_dict(&mut dict, first);
                 }
                 for value in splat_kwargs {
                     update_dict(&mut dict, value);
@@ -1294,7 +1446,11 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                     .filter(|keyword| keyword.arg.is_some())
                     .zip(kwargs)
                 {
-                    let key_range = keyword.arg.as_ref().map(|arg| arg.range).unwrap_or_default();
+                    let key_range = keyword
+                        .arg
+                        .as_ref()
+                        .map(|arg| arg.range)
+                        .unwrap_or_default();
                     set_entry(
                         &mut dict,
                         DictEntry {
@@ -1396,7 +1552,11 @@ fn looks_like_dtype(expr: &Expr) -> bool {
             let id = name.id.as_str().to_ascii_lowercase();
             id.contains("dtype") || id == "dt"
         }
-        Expr::Attribute(attribute) => attribute.attr.as_str().to_ascii_lowercase().contains("dtype"),
+        Expr::Attribute(attribute) => attribute
+            .attr
+            .as_str()
+            .to_ascii_lowercase()
+            .contains("dtype"),
         Expr::Call(call) => dotted_last(&call.func) == Some("dtype"),
         _ => false,
     }
@@ -1437,8 +1597,10 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
                 Operator::Add => a.checked_add(b),
                 Operator::Sub => a.checked_sub(b),
                 Operator::Mult => a.checked_mul(b),
-                Operator::FloorDiv if b != 0 => Some(a.div_euclid(b)),
-                Operator::Mod if b != 0 => Some(a.rem_euclid(b)),
+                // Python floors; `div_euclid` differs for negative divisors, so only the
+                // common non-negative case is computed.
+                Operator::FloorDiv if b > 0 => a.checked_div_euclid(b),
+                Operator::Mod if b > 0 => a.checked_rem_euclid(b),
                 Operator::LShift if (0..64).contains(&b) => a.checked_mul(1i128 << b),
                 Operator::RShift if (0..128).contains(&b) => Some(a >> b),
                 Operator::BitOr => Some(a | b),
@@ -1457,10 +1619,11 @@ fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value 
         (ValueKind::List(a), ValueKind::List(b)) if op == Operator::Add => {
             Some(ValueKind::List(a.iter().chain(b).cloned().collect()))
         }
-        (ValueKind::Tuple(items), ValueKind::Int(n)) | (ValueKind::Int(n), ValueKind::Tuple(items))
+        (ValueKind::Tuple(items), ValueKind::Int(n))
+        | (ValueKind::Int(n), ValueKind::Tuple(items))
             if op == Operator::Mult =>
         {
-            let n = (*n).max(0);
+            let n = if items.is_empty() { 0 } else { (*n).max(0) };
             let total = n.saturating_mul(items.len() as i128);
             (total <= MAX_REPEAT).then(|| {
                 let mut repeated = Vec::new();
@@ -1567,7 +1730,8 @@ fn join_dicts(a: Dict, b: Dict) -> Dict {
     for key in keys {
         let from_a: Vec<&DictEntry> = a.entries.iter().filter(|e| e.key == key).collect();
         let from_b: Vec<&DictEntry> = b.entries.iter().filter(|e| e.key == key).collect();
-        let always = |entries: &[&DictEntry]| entries.iter().any(|e| e.presence == Presence::Always);
+        let always =
+            |entries: &[&DictEntry]| entries.iter().any(|e| e.presence == Presence::Always);
         let presence = if always(&from_a) && always(&from_b) {
             Presence::Always
         } else {
@@ -1600,15 +1764,18 @@ fn join_dicts(a: Dict, b: Dict) -> Dict {
 fn kept_alive_names(body: &[Stmt]) -> HashSet<String> {
     let mut kept = HashSet::new();
     for stmt in body {
-        scan_stmt_for_kept(stmt, &mut kept);
+        scan_stmt_for_kept(stmt, &mut kept, 0);
     }
     kept
 }
 
-fn scan_stmt_for_kept(stmt: &Stmt, kept: &mut HashSet<String>) {
+fn scan_stmt_for_kept(stmt: &Stmt, kept: &mut HashSet<String>, depth: usize) {
+    if depth > MAX_SCAN_DEPTH {
+        return;
+    }
     let block = |body: &[Stmt], kept: &mut HashSet<String>| {
         for stmt in body {
-            scan_stmt_for_kept(stmt, kept);
+            scan_stmt_for_kept(stmt, kept, depth + 1);
         }
     };
     match stmt {
@@ -1695,7 +1862,10 @@ fn names_in_value(expr: &Expr, kept: &mut HashSet<String>) {
         Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
             elts.iter().for_each(|elt| names_in_value(elt, kept));
         }
-        Expr::Dict(dict) => dict.items.iter().for_each(|item| names_in_value(&item.value, kept)),
+        Expr::Dict(dict) => dict
+            .items
+            .iter()
+            .for_each(|item| names_in_value(&item.value, kept)),
         Expr::Starred(starred) => names_in_value(&starred.value, kept),
         _ => {}
     }

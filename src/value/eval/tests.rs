@@ -83,7 +83,9 @@ class A:
 "#;
     assert_eq!(
         ai(source),
-        [r#"{"shape": ?, "typestr": "|u1", "version": 3, "data": (0, True), "mask": None, ?"strides": ?}"#]
+        [
+            r#"{"shape": ?, "typestr": "|u1", "version": 3, "data": (0, True), "mask": None, ?"strides": ?}"#
+        ]
     );
 }
 
@@ -120,7 +122,10 @@ class A:
     def __cuda_array_interface__(self):
         return {**_BASE, "version": _VERSION, "shape": (1,)}
 "#;
-    assert_eq!(ai(source), [r#"{"shape": (4, 5), "typestr": "<f8", "version": 3}"#]);
+    assert_eq!(
+        ai(source),
+        [r#"{"shape": (4, 5), "typestr": "<f8", "version": 3}"#]
+    );
     assert_eq!(
         member_values(source, "__cuda_array_interface__"),
         [r#"{"typestr": "<i8", "version": 3, "shape": (1,)}"#]
@@ -254,14 +259,21 @@ class A:
 "#;
     assert_eq!(
         ai(source),
-        [r#"{"data": (<temporary np.ascontiguousarray>, False), "other": (<temporary np.ascontiguousarray>, 1)}"#]
+        [
+            r#"{"data": (<temporary np.ascontiguousarray>, False), "other": (<temporary np.ascontiguousarray>, 1)}"#
+        ]
     );
     assert_eq!(member_values(source, "kept"), [r#"{"data": (?, False)}"#]);
     assert_eq!(
         member_values(source, "copied"),
-        [r#"{"data": (<temporary bytes(...)>, False), "d2": (<temporary self._a.astype()>, False)}"#]
+        [
+            r#"{"data": (<temporary bytes(...)>, False), "d2": (<temporary self._a.astype()>, False)}"#
+        ]
     );
-    assert_eq!(member_values(source, "view_ok"), [r#"{"data": (?, False)}"#]);
+    assert_eq!(
+        member_values(source, "view_ok"),
+        [r#"{"data": (?, False)}"#]
+    );
 }
 
 #[test]
@@ -362,7 +374,9 @@ class C:
     let _ = ai(&deep);
 
     // Many statements stay within the step budget.
-    let mut long = String::from("class C:\n    @property\n    def __array_interface__(self):\n        d = {}\n");
+    let mut long = String::from(
+        "class C:\n    @property\n    def __array_interface__(self):\n        d = {}\n",
+    );
     for i in 0..20_000 {
         long.push_str(&format!("        if x{i}:\n            d['k'] = {i}\n"));
     }
@@ -401,4 +415,166 @@ class T:
         return (DLDeviceType.kDLCUDA, 0)
 "#;
     assert_eq!(member_values(source, "__dlpack_device__"), ["(2, 0)"]);
+}
+
+#[test]
+fn class_placeholders_overridden_by_subclasses_are_unknown() {
+    let source = r#"
+class Base:
+    typestr = None
+    version = 3
+    kind = "<f4"
+    @property
+    def __array_interface__(self):
+        return {"typestr": self.typestr, "version": self.version, "k": self.kind}
+class F32(Base):
+    kind = "<f8"
+"#;
+    assert_eq!(ai(source), [r#"{"typestr": ?, "version": 3, "k": ?}"#]);
+}
+
+#[test]
+fn arithmetic_never_overflows() {
+    let source = r#"
+class A:
+    @property
+    def __array_interface__(self):
+        big = -(2 ** 63) * 18446744073709551615 * 2
+        return {"a": -big, "b": big // -1, "c": big % -1, "d": () * 10000000000000000000, "e": (1,) * 100000, "f": 1 << 200, "g": 7 // 2, "h": -7 % 3}
+"#;
+    assert_eq!(
+        ai(source),
+        [r#"{"a": ?, "b": ?, "c": ?, "d": (), "e": ?, "f": ?, "g": 3, "h": 2}"#]
+    );
+}
+
+#[test]
+fn deeply_nested_statements_on_a_small_stack() {
+    let mut source = String::from(
+        "class A:\n    @property\n    def __array_interface__(self):\n        d = {'version': 3}\n",
+    );
+    let depth = 300;
+    for level in 0..depth {
+        source.push_str(&" ".repeat(8 + 4 * level));
+        source.push_str("if x:\n");
+    }
+    source.push_str(&" ".repeat(8 + 4 * depth));
+    source.push_str("d['shape'] = (1,)\n        return d\n");
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || ai(&source))
+        .expect("thread starts");
+    let values = handle.join().expect("no stack overflow");
+    assert_eq!(values.len(), 1);
+    // Whatever was too deep to follow, the dict is not claimed to lack keys.
+    assert!(
+        values[0].contains("shape") || values[0].contains("..."),
+        "{}",
+        values[0]
+    );
+}
+
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::ai;
+    use crate::descriptor::{validate, Context, Protocol};
+
+    const TOKENS: &[&str] = &[
+        "d",
+        "x",
+        "self",
+        "_C",
+        "=",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ":",
+        ",",
+        ".",
+        "**",
+        "*",
+        "\"shape\"",
+        "\"data\"",
+        "'strides'",
+        "\"version\"",
+        "3",
+        "-1",
+        "0",
+        "2.5",
+        "None",
+        "True",
+        "return",
+        "if",
+        "else",
+        "elif",
+        "for",
+        "in",
+        "while",
+        "try",
+        "except",
+        "finally",
+        "with",
+        "as",
+        "del",
+        "raise",
+        "lambda",
+        "not",
+        "and",
+        "+",
+        "<<",
+        "//",
+        "%",
+        "update",
+        "pop",
+        "setdefault",
+        "copy",
+        "np",
+        "ascontiguousarray",
+        "ctypes",
+        "dict",
+        "tuple",
+        "bytes",
+        "property",
+        "def",
+        "class",
+        "pass",
+        "\n",
+        "\n    ",
+        "\n        ",
+        "\n            ",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Whatever the getter body holds (half-written code included), evaluating and
+        /// validating it neither panics nor loops.
+        #[test]
+        fn evaluating_token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(TOKENS), 0..80)) {
+            let body = tokens.join(" ");
+            let source = format!(
+                "_C = {{'shape': (1,), **_C}}\nclass A:\n    @property\n    def __array_interface__(self):\n        {body}\n        return d\n"
+            );
+            let _ = ai(&source);
+            let parsed = ruff_python_parser::parse_unchecked_source(&source, ruff_python_ast::PySourceType::Python);
+            let index = crate::value::ModuleIndex::new(&parsed.syntax().body);
+            for stmt in &parsed.syntax().body {
+                if let ruff_python_ast::Stmt::ClassDef(class) = stmt {
+                    for member in &class.body {
+                        if let ruff_python_ast::Stmt::FunctionDef(def) = member {
+                            for returned in index.getter_returns(def, Some(class)) {
+                                for protocol in [Protocol::ArrayInterface, Protocol::CudaArrayInterface, Protocol::ArrayStruct, Protocol::DlpackDevice] {
+                                    let _ = validate(&returned.value, protocol, &Context::default());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
