@@ -740,7 +740,11 @@ impl<'py> Verifier<'py> {
                 ));
             }
         }
-        self.report_verdicts(verdicts, "", "");
+        let protocol = views
+            .first()
+            .map(|view| view.protocol.clone())
+            .unwrap_or_default();
+        self.report_verdicts(verdicts, &protocol, "");
     }
 
     fn judge_device(&mut self, map: Option<&MemoryMap>) {

@@ -17,6 +17,15 @@ pub struct OwnerBuffer {
     pub readonly: bool,
 }
 
+/// `1 byte`, `17 bytes`.
+fn bytes(count: u64) -> String {
+    if count == 1 {
+        "1 byte".to_string()
+    } else {
+        format!("{count} bytes")
+    }
+}
+
 /// A verdict: the rule and its message.
 pub type Verdict = (Rule, String);
 
@@ -57,10 +66,10 @@ pub fn check_host_memory(
             verdicts.push((
                 Rule::ExtentExceedsBuffer,
                 format!(
-                    "{} describes {} bytes at {extent}, which runs {} bytes past the readable mapping ending at {readable_end:#x}",
+                    "{} describes {} at {extent}, which runs {} past the readable mapping ending at {readable_end:#x}",
                     view.protocol,
-                    extent.len(),
-                    extent.end - readable_end
+                    bytes(extent.len()),
+                    bytes(extent.end - readable_end)
                 ),
             ));
             return verdicts;
@@ -91,12 +100,12 @@ pub fn check_host_memory(
             verdicts.push((
                 Rule::ExtentExceedsBuffer,
                 format!(
-                    "{} describes {} bytes at {extent}, which runs {} bytes past the end of {} ({} bytes at {})",
+                    "{} describes {} at {extent}, which runs {} past the end of {} ({} at {})",
                     view.protocol,
-                    extent.len(),
-                    extent.end.saturating_sub(largest.extent.end),
+                    bytes(extent.len()),
+                    bytes(extent.end.saturating_sub(largest.extent.end)),
                     largest.description,
-                    largest.extent.len(),
+                    bytes(largest.extent.len()),
                     largest.extent
                 ),
             ));
@@ -212,10 +221,10 @@ pub fn check_device_memory(
             vec![(
                 Rule::CaiExtentExceedsAllocation,
                 format!(
-                    "{} describes {} bytes at {extent}, but the allocation{device} is {} bytes at {allocation}",
+                    "{} describes {} at {extent}, but the allocation{device} is {} at {allocation}",
                     view.protocol,
-                    extent.len(),
-                    range_size
+                    bytes(extent.len()),
+                    bytes(range_size)
                 ),
             )]
         }
@@ -333,7 +342,7 @@ mod tests {
         assert_eq!(rules(&verdicts), vec![Rule::ExtentExceedsBuffer]);
         assert!(verdicts[0]
             .1
-            .contains("runs 1 bytes past the end of the `bytes`"));
+            .contains("runs 1 byte past the end of the `bytes`"));
     }
 
     #[test]
