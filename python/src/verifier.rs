@@ -536,6 +536,25 @@ impl<'py> Verifier<'py> {
         };
         let plain = match plain {
             Ok(plain) => plain,
+            // TypeError from the plain call is a deliberate refusal of implicit conversion
+            // to NumPy (CuPy and PyTorch do it for device data): "not available", info.
+            Err(error) if error.is_instance_of::<PyTypeError>(self.py) => {
+                let message = format!(
+                    "`__array__()` refuses conversion to NumPy: {}",
+                    self.describe(&error)
+                );
+                self.findings.push(
+                    LiveFinding::new(
+                        Rule::GetterRaises,
+                        message,
+                        self.name.clone(),
+                        "__array__",
+                        "",
+                    )
+                    .with_severity(Severity::Info),
+                );
+                return;
+            }
             Err(error) => {
                 let message = format!("`__array__()` raised {}", self.describe(&error));
                 self.report(Rule::GetterRaises, message, "__array__", "");
@@ -1059,14 +1078,15 @@ impl<'py> Verifier<'py> {
 }
 
 /// The richest description of host memory first (it carries `readonly` and the pointer as
-/// given), then the struct, the buffer protocol, DLPack, and the CUDA interface last.
+/// given), then the struct and the buffer protocol; for device data the CUDA interface
+/// (it carries the stream) before DLPack.
 fn protocol_rank(protocol: &str) -> u8 {
     match protocol {
         "__array_interface__" => 0,
         "__array_struct__" => 1,
         "the buffer protocol" => 2,
-        "__cuda_array_interface__" => 4,
-        _ => 3,
+        "__cuda_array_interface__" => 3,
+        _ => 4,
     }
 }
 
