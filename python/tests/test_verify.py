@@ -232,3 +232,59 @@ def test_module_target_and_factory(tmp_path):
         ("mylib:make[b]", "AL217", "info"),
     }
     assert "printed at import" in result.stderr
+
+
+def test_dlpack_capsule_is_released_unconsumed():
+    import ctypes
+
+    destructor_type = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+    get_name = ctypes.pythonapi.PyCapsule_GetName
+    get_name.restype = ctypes.c_char_p
+    get_name.argtypes = [ctypes.c_void_p]
+    new = ctypes.pythonapi.PyCapsule_New
+    new.restype = ctypes.py_object
+    new.argtypes = [ctypes.c_void_p, ctypes.c_char_p, destructor_type]
+    released = []
+
+    @destructor_type
+    def destructor(capsule):
+        # A consumer renames the capsule to `used_dltensor`; an unconsumed one keeps its name.
+        released.append(get_name(capsule))
+
+    class Counted(producers.DlpackCpuTensor):
+        created = 0
+
+        def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+            Counted.created += 1
+            return new(ctypes.addressof(self._tensor), b"dltensor", destructor)
+
+    obj = Counted()
+    assert failing_codes(arraylint.verify(obj)) == []
+    import gc
+
+    gc.collect()
+    assert Counted.created == 2  # plain and max_version=(1, 0)
+    assert released == [b"dltensor", b"dltensor"]
+
+
+def test_dotted_attribute_and_class_targets(tmp_path):
+    (tmp_path / "shapes.py").write_text(
+        "import numpy as np\n"
+        "class Holder:\n"
+        "    ARRAY = np.arange(4)\n"
+        "class Factory:\n"
+        "    def __init__(self):\n"
+        "        self._a = np.arange(3)\n"
+        "    def __array__(self, dtype=None, copy=None):\n"
+        "        return list(self._a)\n"
+    )
+    import json
+
+    result = run_module("--output-format", "json", "shapes:Holder.ARRAY", "shapes:Factory", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    failing = {(f["object"], f["code"]) for f in report["findings"] if f["severity"] != "info"}
+    # The class was instantiated and its instance verified; the dotted attribute is clean.
+    assert failing == {("shapes:Factory", "AL105")}
+    assert any(f["object"] == "shapes:Holder.ARRAY" for f in report["findings"])  # its info notice
