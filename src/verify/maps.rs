@@ -45,8 +45,9 @@ impl MemoryMap {
 
     /// The current process's mappings; an error off Linux or where `/proc` is not mounted.
     pub fn of_this_process() -> std::io::Result<Self> {
-        let text = std::fs::read_to_string("/proc/self/maps")?;
-        Ok(Self::parse(&text))
+        // File names in the map need not be UTF-8; they only appear in messages.
+        let bytes = std::fs::read("/proc/self/maps")?;
+        Ok(Self::parse(&String::from_utf8_lossy(&bytes)))
     }
 
     pub fn mappings(&self) -> &[Mapping] {
