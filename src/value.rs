@@ -79,8 +79,31 @@ pub enum Origin {
     /// The result of a call that creates a new object the getter does not keep
     /// (`np.ascontiguousarray(x)`, `x.copy()`, `bytes(...)`): AL216.
     Temporary { callee: String },
+    /// The descriptor of such a temporary (`np.array(x).__array_interface__`): its
+    /// pointer dangles once the getter returns (AL216).
+    InterfaceOfTemporary { callee: String },
     /// Read from an attribute such as `dtype.char`, `.name`, `.kind`: AL207.
     Attribute { attr: String },
+}
+
+impl Origin {
+    /// The call that created the temporary this value comes from, if any.
+    pub fn temporary_callee(&self) -> Option<&str> {
+        match self {
+            Origin::Temporary { callee } | Origin::InterfaceOfTemporary { callee } => Some(callee),
+            Origin::Plain | Origin::Attribute { .. } => None,
+        }
+    }
+    /// The origin of something read from a value of this origin (`tmp.ctypes.data`,
+    /// `iface["data"][0]`): still derived from the temporary.
+    pub fn derived(&self) -> Origin {
+        match self.temporary_callee() {
+            Some(callee) => Origin::Temporary {
+                callee: callee.to_string(),
+            },
+            None => Origin::Plain,
+        }
+    }
 }
 
 impl Value {
@@ -161,8 +184,12 @@ impl Dict {
 /// `<temporary f>` a value derived from a temporary.
 impl std::fmt::Display for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if let Origin::Temporary { callee } = &self.origin {
-            return write!(f, "<temporary {callee}>");
+        match &self.origin {
+            Origin::Temporary { callee } => return write!(f, "<temporary {callee}>"),
+            Origin::InterfaceOfTemporary { callee } => {
+                return write!(f, "<interface of temporary {callee}>")
+            }
+            _ => {}
         }
         match &self.kind {
             ValueKind::Int(n) => write!(f, "{n}"),

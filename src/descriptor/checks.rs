@@ -68,6 +68,20 @@ pub(super) fn validate_dict(value: &Value, spec: &DictSpec, context: &Context) -
         spec,
         findings: Vec::new(),
     };
+    if let Origin::InterfaceOfTemporary { callee } = &value.origin {
+        let message = format!(
+            "the getter returns the `{}` of the result of `{callee}`, which nothing keeps \
+             alive after the getter returns: its pointer dangles",
+            checks.attribute()
+        );
+        checks.report(
+            Rule::InterfaceDanglingPointer,
+            message,
+            ValuePath::default(),
+            value.range,
+        );
+        return checks.findings;
+    }
     if value.is_unknown() {
         return checks.findings;
     }
@@ -477,6 +491,10 @@ fn check_descr_entry(
     itemsize: Option<u64>,
     path: ValuePath,
 ) {
+    // NumPy reads `descr` only for void typestrs and treats None as absent.
+    if matches!(value.kind, ValueKind::None) {
+        return;
+    }
     let mut problems = Vec::new();
     let size = descr_size(value, &path, 0, &mut problems);
     if let Some((message, path, range)) = problems.into_iter().next() {

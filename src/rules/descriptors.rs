@@ -4,7 +4,7 @@
 //! file then reports its own findings.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::Expr;
+use ruff_python_ast::{Expr, Stmt, StmtFunctionDef};
 use ruff_text_size::TextRange;
 
 use crate::checker::Checker;
@@ -122,6 +122,86 @@ pub fn evaluate<'a>(
         findings,
         builds_dict,
     })
+}
+
+/// Descriptors a class sets on its instances (`self.__cuda_array_interface__ = {...}`
+/// in `__init__`, common in wrappers and test doubles), evaluated like a getter's
+/// returns. Skipped where the class defines the member itself (that one is checked).
+pub fn evaluate_instance_attributes<'a>(
+    checker: &Checker<'a>,
+    class: &ClassInfo<'a>,
+) -> Vec<Evaluated> {
+    let mut evaluated = Vec::new();
+    if class.is_protocol || checker.is_stub() {
+        return evaluated;
+    }
+    let index = checker.value_index();
+    let context = Context {
+        has_stream_state: has_stream_state(class),
+        exports_buffer: exports_buffer(class),
+    };
+    for stmt in &class.def.body {
+        let Stmt::FunctionDef(method) = stmt else {
+            continue;
+        };
+        for name in assigned_self_descriptors(method) {
+            let Some(protocol) = protocol_of(name) else {
+                continue;
+            };
+            if class.member(name).is_some() {
+                continue;
+            }
+            let returns = index.instance_attribute_values(method, Some(class.def), name);
+            let findings = returns
+                .iter()
+                .flat_map(|returned| {
+                    descriptor::validate(&returned.value, protocol, &context)
+                        .into_iter()
+                        .map(|finding| Located {
+                            finding,
+                            return_range: returned.range,
+                        })
+                })
+                .collect();
+            evaluated.push(Evaluated {
+                protocol,
+                findings,
+                builds_dict: true,
+            });
+        }
+    }
+    evaluated
+}
+
+/// The descriptor names a method assigns on `self` (`self.__array_interface__ = ...`).
+fn assigned_self_descriptors(method: &StmtFunctionDef) -> Vec<&str> {
+    struct Finder<'b> {
+        names: Vec<&'b str>,
+    }
+    impl<'b> Visitor<'b> for Finder<'b> {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            match stmt {
+                Stmt::Assign(assign) => {
+                    for target in &assign.targets {
+                        if let Expr::Attribute(attribute) = target {
+                            let on_self = matches!(&*attribute.value, Expr::Name(name) if name.id.as_str() == "self");
+                            let name = attribute.attr.as_str();
+                            if on_self && protocol_of(name).is_some() && !self.names.contains(&name)
+                            {
+                                self.names.push(name);
+                            }
+                        }
+                    }
+                }
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _: &'b Expr) {}
+    }
+    let mut finder = Finder { names: Vec::new() };
+    finder.visit_body(&method.body);
+    finder.names
 }
 
 /// The class keeps a stream: a member or a `self.` attribute named like one.

@@ -86,32 +86,41 @@ fn check_descriptor<'a>(
     let Some(evaluated) = descriptors::evaluate(checker, class, member) else {
         return;
     };
-    interface_not_dict::check(checker, &evaluated);
-    interface_missing_key::check(checker, &evaluated);
-    interface_unknown_key::check(checker, &evaluated);
-    interface_bad_version::check(checker, &evaluated);
-    interface_shape_invalid::check(checker, &evaluated);
-    interface_bad_typestr::check(checker, &evaluated);
-    interface_bad_data::check(checker, &evaluated);
-    interface_strides_invalid::check(checker, &evaluated);
-    interface_strides_not_bytes::check(checker, &evaluated);
-    interface_descr_mismatch::check(checker, &evaluated);
-    interface_null_data::check(checker, &evaluated);
-    interface_mask_unsupported::check(checker, &evaluated);
-    interface_offset_ignored::check(checker, &evaluated);
-    interface_dangling_pointer::check(checker, &evaluated);
-    array_struct_invalid::check(checker, &evaluated);
-    cai_stream_zero::check(checker, &evaluated);
-    cai_stream_invalid_type::check(checker, &evaluated);
-    cai_stream_without_v3::check(checker, &evaluated);
-    cai_big_endian::check(checker, &evaluated);
+    report_value_rules(checker, &evaluated);
     if member.name == "__cuda_array_interface__" {
         cai_cpu_exported::check(checker, class, member, &evaluated);
     }
 }
 
+/// The rules whose findings come from the descriptor's value.
+fn report_value_rules(checker: &mut Checker, evaluated: &descriptors::Evaluated) {
+    interface_not_dict::check(checker, evaluated);
+    interface_missing_key::check(checker, evaluated);
+    interface_unknown_key::check(checker, evaluated);
+    interface_bad_version::check(checker, evaluated);
+    interface_shape_invalid::check(checker, evaluated);
+    interface_bad_typestr::check(checker, evaluated);
+    interface_bad_data::check(checker, evaluated);
+    interface_strides_invalid::check(checker, evaluated);
+    interface_strides_not_bytes::check(checker, evaluated);
+    interface_descr_mismatch::check(checker, evaluated);
+    interface_null_data::check(checker, evaluated);
+    interface_mask_unsupported::check(checker, evaluated);
+    interface_offset_ignored::check(checker, evaluated);
+    interface_dangling_pointer::check(checker, evaluated);
+    array_struct_invalid::check(checker, evaluated);
+    cai_stream_zero::check(checker, evaluated);
+    cai_stream_invalid_type::check(checker, evaluated);
+    cai_stream_without_v3::check(checker, evaluated);
+    cai_big_endian::check(checker, evaluated);
+}
+
 pub(crate) fn check_class<'a>(checker: &mut Checker<'a>, class: &'a ClassInfo<'a>) {
-    let _ = (checker, class);
+    if checker.any_enabled(descriptors::VALUE_RULES) {
+        for evaluated in descriptors::evaluate_instance_attributes(checker, class) {
+            report_value_rules(checker, &evaluated);
+        }
+    }
 }
 
 pub(crate) fn check_call<'a>(checker: &mut Checker<'a>, call: &'a CallSite<'a>) {

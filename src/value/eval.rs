@@ -382,6 +382,35 @@ impl<'a> ModuleIndex<'a> {
         }]
     }
 
+    /// What a method leaves in `self.<attr>` when it falls through (the producer that
+    /// sets `self.__array_interface__ = {...}` in `__init__`).
+    pub fn instance_attribute_values(
+        &self,
+        method: &'a StmtFunctionDef,
+        class: Option<&'a StmtClassDef>,
+        attr: &str,
+    ) -> Vec<Returned> {
+        let mut evaluator = Evaluator::new(self, class);
+        let mut frame = Frame::default();
+        evaluator.bind_parameters(&mut frame, &method.parameters, &[], &[], true);
+        frame.kept = kept_alive_names(&method.body);
+        let Some(self_name) = frame.self_name.clone() else {
+            return Vec::new();
+        };
+        let env = std::mem::take(&mut frame.env);
+        let mut returns = Vec::new();
+        let Some(env) = evaluator.exec_block(&method.body, env, &mut frame, &mut returns) else {
+            return Vec::new();
+        };
+        env.get(&format!("{self_name}.{attr}"))
+            .map(|value| Returned {
+                range: value.range,
+                value: value.clone(),
+            })
+            .into_iter()
+            .collect()
+    }
+
     /// The function `name` defined once at module level.
     pub fn function(&self, name: &str) -> Option<&'a StmtFunctionDef> {
         self.functions.get(name).copied()
@@ -536,6 +565,22 @@ struct Frame {
 }
 
 impl Frame {
+    /// The environment key of an expression the evaluator tracks like a local: a name,
+    /// or an attribute of `self` the getter assigns (`self._iface = {...}`, the caching
+    /// pattern), keyed `self.attr` (which no Python name can collide with).
+    fn local_key(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::Name(name) => Some(name.id.to_string()),
+            Expr::Attribute(attribute) => match &*attribute.value {
+                Expr::Name(base) if self.self_name.as_deref() == Some(base.id.as_str()) => {
+                    Some(format!("{}.{}", base.id, attribute.attr))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn class_body() -> Self {
         Frame {
             class_scope: true,
@@ -750,10 +795,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
                             frame.env = env;
                             let key = self.eval(&subscript.slice, frame);
                             env = std::mem::take(&mut frame.env);
-                            if let (Expr::Name(name), Some(key)) = (&*subscript.value, key.as_str())
-                            {
+                            let local = frame.local_key(&subscript.value);
+                            if let (Some(local), Some(key)) = (local, key.as_str()) {
                                 if let Some(ValueKind::Dict(dict)) =
-                                    env.get_mut(name.id.as_str()).map(|v| &mut v.kind)
+                                    env.get_mut(&local).map(|v| &mut v.kind)
                                 {
                                     dict.entries.retain(|entry| entry.key != key);
                                 }
@@ -885,18 +930,13 @@ impl<'i, 'a> Evaluator<'i, 'a> {
     fn exec_expression_statement(&mut self, expr: &'a Expr, frame: &mut Frame) {
         if let Expr::Call(call) = expr {
             if let Expr::Attribute(attribute) = &*call.func {
-                if let Expr::Name(receiver) = &*attribute.value {
+                if let Some(receiver) = frame.local_key(&attribute.value) {
                     let is_local_dict = matches!(
-                        frame.env.get(receiver.id.as_str()).map(|v| &v.kind),
+                        frame.env.get(&receiver).map(|v| &v.kind),
                         Some(ValueKind::Dict(_))
                     );
                     if is_local_dict {
-                        self.mutate_dict(
-                            receiver.id.as_str(),
-                            attribute.attr.as_str(),
-                            call,
-                            frame,
-                        );
+                        self.mutate_dict(&receiver, attribute.attr.as_str(), call, frame);
                         return;
                     }
                 }
@@ -989,10 +1029,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         match target {
             Expr::Name(name) => {
                 let mut value = value;
-                if frame.kept.contains(name.id.as_str()) {
-                    if let Origin::Temporary { .. } = value.origin {
-                        value.origin = Origin::Plain;
-                    }
+                if frame.kept.contains(name.id.as_str())
+                    && value.origin.temporary_callee().is_some()
+                {
+                    value.origin = Origin::Plain;
                 }
                 frame.env.insert(name.id.to_string(), value);
             }
@@ -1013,11 +1053,10 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
             Expr::Subscript(subscript) => {
                 let key = self.eval(&subscript.slice, frame);
-                let Expr::Name(base) = &*subscript.value else {
+                let Some(base) = frame.local_key(&subscript.value) else {
                     return;
                 };
-                let Some(ValueKind::Dict(dict)) =
-                    frame.env.get_mut(base.id.as_str()).map(|v| &mut v.kind)
+                let Some(ValueKind::Dict(dict)) = frame.env.get_mut(&base).map(|v| &mut v.kind)
                 else {
                     return;
                 };
@@ -1036,6 +1075,13 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
             Expr::Starred(starred) => {
                 self.assign(&starred.value, Value::unknown(starred.range), frame);
+            }
+            Expr::Attribute(_) => {
+                // `self.x = ...`: tracked for the rest of the getter; the instance keeps
+                // the object alive, so it is no temporary.
+                if let Some(key) = frame.local_key(target) {
+                    frame.env.insert(key, bound_for_good(value));
+                }
             }
             _ => {}
         }
@@ -1095,8 +1141,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::Subscript(subscript) => {
                 let base = self.eval(&subscript.value, frame);
                 let key = self.eval(&subscript.slice, frame);
-                if let Origin::Temporary { .. } = base.origin {
-                    return Value::unknown(range).with_origin(base.origin);
+                if base.origin.temporary_callee().is_some() {
+                    return Value::unknown(range).with_origin(base.origin.derived());
                 }
                 match (&base.kind, &key.kind) {
                     (ValueKind::Dict(dict), ValueKind::Str(key)) if dict.complete => dict
@@ -1218,10 +1264,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let range = name.range;
         if let Some(value) = frame.env.get(id) {
             let mut value = value.clone();
-            if frame.kept.contains(id) {
-                if let Origin::Temporary { .. } = value.origin {
-                    value.origin = Origin::Plain;
-                }
+            if frame.kept.contains(id) && value.origin.temporary_callee().is_some() {
+                value.origin = Origin::Plain;
             }
             return at_use(value, range);
         }
@@ -1233,7 +1277,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         match self.index.constants.get(id) {
-            Some(expr) => at_use(self.constant(id, expr), range),
+            Some(expr) => at_use(bound_for_good(self.constant(id, expr)), range),
             None => Value::unknown(range),
         }
     }
@@ -1291,7 +1335,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let mut frame = Frame::class_body();
         let value = self.eval(expr, &mut frame);
         self.class = saved_class;
-        Some(value)
+        Some(bound_for_good(value))
     }
 
     fn eval_attribute(&mut self, attribute: &'a ast::ExprAttribute, frame: &mut Frame) -> Value {
@@ -1300,6 +1344,11 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         if let Expr::Name(base) = &*attribute.value {
             let base_id = base.id.as_str();
             let is_self = frame.self_name.as_deref() == Some(base_id);
+            if is_self {
+                if let Some(value) = frame.env.get(&format!("{base_id}.{attr}")) {
+                    return at_use(value.clone(), range);
+                }
+            }
             if is_self || base_id == "cls" {
                 if let Some(class) = self.class {
                     if let Some(value) = self.class_attribute(class, attr, true) {
@@ -1318,8 +1367,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         let base = self.eval(&attribute.value, frame);
-        if let Origin::Temporary { .. } = base.origin {
-            return Value::unknown(range).with_origin(base.origin);
+        if let Some(callee) = base.origin.temporary_callee() {
+            let origin = if matches!(attr, "__array_interface__" | "__cuda_array_interface__") {
+                Origin::InterfaceOfTemporary {
+                    callee: callee.to_string(),
+                }
+            } else {
+                base.origin.derived()
+            };
+            return Value::unknown(range).with_origin(origin);
         }
         if matches!(attr, "char" | "name" | "kind") && looks_like_dtype(&attribute.value) {
             return Value::unknown(range).with_origin(Origin::Attribute {
@@ -1353,6 +1409,25 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             callee_last,
             Some("dict" | "tuple" | "list" | "len" | "isinstance" | "print" | "repr" | "str")
         ) {
+            // A method of the instance (or a function given it) may change what the
+            // getter stored on `self`.
+            if let Some(self_name) = frame.self_name.clone() {
+                let touches_self = matches!(&*call.func, Expr::Attribute(attribute)
+                    if matches!(&*attribute.value, Expr::Name(base) if base.id.as_str() == self_name))
+                    || call.arguments.args.iter().any(
+                        |arg| matches!(arg, Expr::Name(name) if name.id.as_str() == self_name),
+                    );
+                if touches_self {
+                    let prefix = format!("{self_name}.");
+                    for (key, value) in frame.env.iter_mut() {
+                        if let (true, ValueKind::Dict(dict)) =
+                            (key.starts_with(&prefix), &mut value.kind)
+                        {
+                            dict.complete = false;
+                        }
+                    }
+                }
+            }
             // A local dict handed to an unknown function may come back with more keys.
             for arg in call
                 .arguments
@@ -1374,8 +1449,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         // the pointer-reading functions (`ctypes.addressof(tmp)`, `int(ptr)`).
         if let Expr::Attribute(attribute) = &*call.func {
             let receiver = self.eval(&attribute.value, frame);
-            if let Origin::Temporary { .. } = receiver.origin {
-                return unknown.with_origin(receiver.origin);
+            if receiver.origin.temporary_callee().is_some() {
+                return unknown.with_origin(receiver.origin.derived());
             }
             let method = attribute.attr.as_str();
             if method == "copy" {
@@ -1414,8 +1489,8 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         }
         if NON_RETAINING_CALLS.contains(&callee_last.unwrap_or_default()) {
             if let Some(first) = args.first() {
-                if let Origin::Temporary { .. } = first.origin {
-                    return unknown.with_origin(first.origin.clone());
+                if first.origin.temporary_callee().is_some() {
+                    return unknown.with_origin(first.origin.derived());
                 }
             }
         }
@@ -1532,6 +1607,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
     }
 }
 
+/// A module constant or class attribute: the module or class keeps the object alive,
+/// so it is no temporary (what was derived from a temporary inside it still is).
+fn bound_for_good(mut value: Value) -> Value {
+    if value.origin.temporary_callee().is_some() {
+        value.origin = Origin::Plain;
+    }
+    value
+}
+
 /// A scalar read through a name points at where it is used; a container keeps the
 /// ranges of its parts (so a finding inside it points into the literal).
 fn at_use(mut value: Value, range: TextRange) -> Value {
@@ -1586,8 +1670,8 @@ fn same_value(a: &Value, b: &Value) -> bool {
 fn binary(op: Operator, left: &Value, right: &Value, range: TextRange) -> Value {
     // Pointer arithmetic on a temporary's address still points into the temporary.
     for side in [left, right] {
-        if let Origin::Temporary { .. } = side.origin {
-            return Value::unknown(range).with_origin(side.origin.clone());
+        if side.origin.temporary_callee().is_some() {
+            return Value::unknown(range).with_origin(side.origin.derived());
         }
     }
     let kind = match (&left.kind, &right.kind) {

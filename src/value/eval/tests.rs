@@ -578,3 +578,70 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn interfaces_of_temporaries() {
+    let source = r#"
+import numpy as np
+class A:
+    @property
+    def __array_interface__(self):
+        return np.array(self._x, copy=True).__array_interface__
+
+    @property
+    def pointer(self):
+        return {"data": (np.ascontiguousarray(self._x).__array_interface__["data"][0], False)}
+
+    @property
+    def no_copy(self):
+        return np.array(self._x, copy=False).__array_interface__
+"#;
+    assert_eq!(ai(source), ["<interface of temporary np.array>"]);
+    assert_eq!(
+        member_values(source, "pointer"),
+        [r#"{"data": (<temporary np.ascontiguousarray>, False)}"#]
+    );
+    assert_eq!(member_values(source, "no_copy"), ["?"]);
+}
+
+#[test]
+fn cached_on_self() {
+    let source = r#"
+import numpy as np
+class A:
+    @property
+    def __array_interface__(self):
+        if self._iface is None:
+            self._iface = {"shape": (2,), "typestr": "<f4", "version": 3}
+            self._iface["data"] = (self._ptr, False)
+        return self._iface
+
+    @property
+    def stored_temp(self):
+        self._contig = np.ascontiguousarray(self._values)
+        return {"data": (self._contig.ctypes.data, False)}
+
+    @property
+    def other(self):
+        return self._iface
+
+    @property
+    def refreshed(self):
+        self._iface = {"version": 3}
+        self._refresh()
+        return self._iface
+"#;
+    assert_eq!(
+        ai(source),
+        [r#"{"shape": (2,), "typestr": "<f4", "version": 3, "data": (?, False)}"#]
+    );
+    assert_eq!(
+        member_values(source, "stored_temp"),
+        [r#"{"data": (?, False)}"#]
+    );
+    assert_eq!(member_values(source, "other"), ["?"]);
+    assert_eq!(
+        member_values(source, "refreshed"),
+        [r#"{"version": 3, ...}"#]
+    );
+}
