@@ -475,7 +475,7 @@ pub fn check_copy_true(result: &Extent, object_memory: &[Extent]) -> Option<Verd
 
 /// AL107 for `__array__(copy=False)`: the result must be a view of the object's memory.
 /// Where nothing is known of the object's memory, a second `copy=False` result stands in:
-/// a view returns the same memory twice, a fresh copy does not.
+/// a view returns the same memory twice, a fresh copy does not (without one, no verdict).
 pub fn check_copy_false(
     result: &Extent,
     object_memory: &[Extent],
@@ -484,8 +484,13 @@ pub fn check_copy_false(
     if result.is_empty() || object_memory.iter().any(|known| known.overlaps(result)) {
         return None;
     }
-    if object_memory.is_empty() && second_result.is_some_and(|second| second.overlaps(result)) {
-        return None;
+    if object_memory.is_empty() {
+        match second_result {
+            // Nothing to judge by: no memory known and no second result.
+            None => return None,
+            Some(second) if second.overlaps(result) => return None,
+            Some(_) => {}
+        }
     }
     Some((
         Rule::ArrayCopySemantics,
@@ -516,5 +521,6 @@ mod copy_tests {
         assert!(check_copy_false(&range(200, 210), &[], Some(&range(200, 210))).is_none());
         assert!(check_copy_false(&range(200, 210), &[], Some(&range(300, 310))).is_some());
         assert!(check_copy_false(&range(200, 200), &[], None).is_none());
+        assert!(check_copy_false(&range(200, 210), &[], None).is_none());
     }
 }
