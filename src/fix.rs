@@ -55,7 +55,15 @@ pub fn fix_with(
     unsafe_fixes: bool,
     mut lint: impl FnMut(&str) -> Vec<Diagnostic>,
 ) -> FixOutcome {
-    let errors_before = syntax_error_count(text, source_type);
+    // As in Ruff, a file that does not parse is not fixed: no result could re-parse, and
+    // edits computed from a recovered tree may land in the wrong place.
+    if syntax_error_count(text, source_type) > 0 {
+        return FixOutcome {
+            text: text.to_string(),
+            fixed: BTreeMap::new(),
+            refused: None,
+        };
+    }
     let mut current = text.to_string();
     let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
     let mut seen: Vec<u64> = vec![hash(&current)];
@@ -66,7 +74,7 @@ pub fn fix_with(
             settled = true;
             break;
         };
-        if syntax_error_count(&next, source_type) > errors_before {
+        if syntax_error_count(&next, source_type) > 0 {
             return FixOutcome {
                 text: text.to_string(),
                 fixed: BTreeMap::new(),
@@ -167,8 +175,10 @@ pub fn syntax_error_count(text: &str, source_type: PySourceType) -> usize {
     if crate::nesting::too_deep(text) {
         return 1; // not parsed: the parser would overflow the stack (see nesting.rs)
     }
+    // CPython refuses a NUL byte anywhere; the parser lets one pass in a comment or string.
+    let null_byte = usize::from(text.contains('\0'));
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
-    parsed.errors().len() + duplicate_parameters(parsed.syntax())
+    parsed.errors().len() + duplicate_parameters(parsed.syntax()) + null_byte
 }
 
 fn duplicate_parameters(module: &ruff_python_ast::ModModule) -> usize {
@@ -256,6 +266,15 @@ mod tests {
             .as_ref()
             .is_some_and(|r| r.contains("did not settle")));
         assert_eq!(out.fixed_count(), 0);
+    }
+
+    #[test]
+    fn leaves_a_file_with_syntax_errors_alone() {
+        let src = "class A:\n    def __array__(self\n";
+        let out = fix_text(src, Path::new("a.py"), RuleSet::all(), true);
+        assert_eq!(out.text, src);
+        assert_eq!(out.fixed_count(), 0);
+        assert_eq!(out.refused, None);
     }
 
     #[test]

@@ -17,12 +17,12 @@ pub mod render;
 pub mod rules;
 pub mod settings;
 pub mod value;
+pub mod verify;
 
 use std::path::Path;
 
 use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
-use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::{Rule, RuleSet};
@@ -56,24 +56,18 @@ pub fn lint_source_with(
     rules: RuleSet,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
+    // AL001 is reported only in files that mention an array protocol: a file in which no
+    // rule can fire is not parsed, so its syntax is not ours to judge. This holds with and
+    // without the pre-filter, which therefore never changes results.
+    let mut possible = prefilter::possible_rules(text.as_bytes(), rules);
+    possible.remove(Rule::SyntaxError);
+    if possible.is_empty() && options.prefilter {
+        return Vec::new();
+    }
     let enabled = rules;
-    let possible = prefilter::possible_rules(text.as_bytes(), enabled);
-    // A file in which no rule can fire is not parsed, so its syntax is not ours to judge:
-    // AL001 is reported only in files that mention an array protocol. This is decided from
-    // the needles whether or not the pre-filter is on, or turning it off would change the
-    // result; off, every rule still runs, which is what proves the needles right.
-    let mentions_protocol = possible
-        .iter()
-        .any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError);
-    let mut rules = if options.prefilter {
-        if !mentions_protocol {
-            return Vec::new();
-        }
-        possible
-    } else {
-        enabled
-    };
-    if enabled.contains(Rule::SyntaxError) && mentions_protocol {
+    let mentions_protocol = !possible.is_empty();
+    let mut rules = if options.prefilter { possible } else { rules };
+    if mentions_protocol && enabled.contains(Rule::SyntaxError) {
         rules.insert(Rule::SyntaxError);
     } else {
         rules.remove(Rule::SyntaxError);
@@ -115,28 +109,11 @@ pub fn lint_source_with(
     if !error_lines.is_empty() {
         // Sorted (the errors are), so each look-up is a binary search, not a scan.
         let line_of = |offset| index.line_index(offset).to_zero_indexed();
-        let touches_error = |range: TextRange| {
-            let first = error_lines.partition_point(|&line| line < line_of(range.start()));
-            error_lines
-                .get(first)
-                .is_some_and(|&line| line <= line_of(range.end()))
-        };
         diagnostics.retain(|d| {
             error_lines
                 .binary_search(&line_of(d.range.start()))
                 .is_err()
         });
-        // A fix that edits a broken line cannot be trusted: the parser's recovered tree
-        // may never show the edit, and the fix would be applied again on every pass.
-        for diagnostic in &mut diagnostics {
-            if diagnostic
-                .fix
-                .as_ref()
-                .is_some_and(|fix| fix.edits.iter().any(|edit| touches_error(edit.range)))
-            {
-                diagnostic.fix = None;
-            }
-        }
     }
 
     let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
