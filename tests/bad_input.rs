@@ -797,7 +797,8 @@ fn assert_fix_is_sound(source: &str) {
 #[test]
 fn fuzz_a_fix_inside_a_broken_parameter_list_is_not_applied_forever() {
     // The parser's recovered `def` never showed the inserted `copy=None`: AL101 was fixed
-    // again on every pass, 100 times.
+    // again on every pass, 100 times. Now a file that does not parse is not fixed, and
+    // fixes that do not settle are refused.
     let source = "class \n def __array__(f,d=()\n(e";
     assert_fix_is_sound(source);
     let dir = tempfile::tempdir().expect("temp dir");
