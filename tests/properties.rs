@@ -579,7 +579,7 @@ fn descriptor_class(d: &Descriptor, fault: Option<DictFault>) -> String {
         Some(DictFault::BadVersion) => version = if d.cuda { "4" } else { "2" }.into(),
         Some(DictFault::ShapeList) => shape_expr = format!("[{}]", shape.join(", ")),
         Some(DictFault::BadTypestr) => typestr = "float64".into(),
-        Some(DictFault::BigEndian) => typestr = typestr.replace('<', ">").replace('|', ">"),
+        Some(DictFault::BigEndian) => typestr = typestr.replace(['<', '|'], ">"),
         Some(DictFault::DataList) => data = "[self._ptr, False]".into(),
         Some(DictFault::StridesLength | DictFault::StridesNotBytes) => strides_mode = 2,
         _ => {}
