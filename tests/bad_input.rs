@@ -556,9 +556,32 @@ fn nested(kind: &str, n: usize) -> String {
             s + &" ".repeat(n) + "pass\n"
         }
         "with and try" => blocks(n, |i| if i % 2 == 0 { "with x:" } else { "try:" }.into()),
+        // Inside what the rules evaluate: descriptor getters, `__array__`'s return, the
+        // DLPack device tuple (the evaluator and the validators recurse too).
+        "getter tuples" => getter(&format!("{}3{}", "(".repeat(n), ",)".repeat(n)), "\"<f8\"", "3"),
+        "getter dicts" => getter("(3,)", &format!("{}1{}", "{\"a\": ".repeat(n), "}".repeat(n)), "3"),
+        "getter concatenation" => getter("(3,)", &format!("\"<f\"{}", " + \"\"".repeat(n)), "3"),
+        "getter arithmetic" => getter("(3,)", "\"<f8\"", &format!("3{}", " + 0".repeat(n))),
+        "__array__ returns" => format!(
+            "class A:\n    def __array__(self, dtype=None, copy=None):\n        return {}{}\n",
+            "[".repeat(n),
+            "]".repeat(n)
+        ),
+        "__dlpack_device__ returns" => format!(
+            "class D:\n    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):\n        return None\n\n    def __dlpack_device__(self):\n        return {}0{}\n",
+            "(1, ".repeat(n),
+            ")".repeat(n)
+        ),
         other => panic!("unknown kind {other}"),
     };
     format!("x.__array_interface__()\n{body}")
+}
+
+/// A class whose `__array_interface__` getter returns these values.
+fn getter(shape: &str, typestr: &str, version: &str) -> String {
+    format!(
+        "class P:\n    @property\n    def __array_interface__(self):\n        return {{\"shape\": {shape}, \"typestr\": {typestr}, \"data\": (0, False), \"version\": {version}}}\n"
+    )
 }
 
 /// `n` nested blocks, one space deeper each (`try:` blocks close with `finally`).
@@ -610,6 +633,12 @@ const KINDS: &[&str] = &[
     "ifs",
     "if/else",
     "with and try",
+    "getter tuples",
+    "getter dicts",
+    "getter concatenation",
+    "getter arithmetic",
+    "__array__ returns",
+    "__dlpack_device__ returns",
 ];
 
 const LIMIT_MESSAGE: &str = "levels deep";
