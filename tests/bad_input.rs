@@ -494,6 +494,27 @@ fn stdin_fix_prints_the_source_even_when_it_cannot_be_checked() {
 }
 
 #[test]
+fn stdin_fix_prints_the_source_of_an_excluded_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = bad_class("\n");
+    let out = run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--fix",
+            "--force-exclude",
+            "--extend-exclude",
+            "skipped.py",
+            "--stdin-filename",
+            "skipped.py",
+            "-",
+        ],
+        source.as_bytes(),
+    );
+    assert_eq!(text(&out.stdout), source, "stderr: {}", text(&out.stderr));
+}
+
+#[test]
 fn fix_never_clobbers_a_file_that_changed_on_disk_and_leaves_no_temp_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = write(dir.path(), "race.py", bad_class("\n"));
@@ -882,5 +903,21 @@ fn many_noqa_comments_take_linear_time() {
     let out = run_in(dir.path(), &["check", "noqa.py"]);
     let elapsed = started.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
+
+    // A finding on every other line and a syntax error between: dropping the findings on
+    // error lines scanned every error line for every finding.
+    write(
+        dir.path(),
+        "broken.py",
+        "x.__array_interface__()\n)\n".repeat(150_000),
+    );
+    let started = Instant::now();
+    let out = run_in(
+        dir.path(),
+        &["check", "--output-format", "concise", "broken.py"],
+    );
+    let elapsed = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
 }
