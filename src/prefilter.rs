@@ -115,15 +115,21 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c')
 }
 
-/// Skip blanks and comments (`#` to the end of the line): inside brackets a comment may sit
-/// between any two tokens of a call. With `parens`, also opening parentheses.
+/// Bytes the lexer makes no token of (control characters, `$`, `?`, `!`, a backtick): the
+/// parser skips them and recovers, so what they separate can still be one construct.
+fn is_junk(b: u8) -> bool {
+    (b < 0x20 && !is_blank(b)) || matches!(b, 0x7f | b'$' | b'?' | b'!' | b'`')
+}
+
+/// Skip blanks, junk and comments (`#` to the end of the line): inside brackets a comment
+/// may sit between any two tokens of a call. With `parens`, also opening parentheses.
 fn skip_trivia(bytes: &[u8], i: &mut usize, parens: bool) {
     while let Some(&b) = bytes.get(*i) {
         if b == b'#' {
             while bytes.get(*i).is_some_and(|b| !matches!(b, b'\n' | b'\r')) {
                 *i += 1;
             }
-        } else if is_blank(b) || (parens && b == b'(') {
+        } else if is_blank(b) || is_junk(b) || (parens && b == b'(') {
             *i += 1;
         } else {
             break;
@@ -131,8 +137,16 @@ fn skip_trivia(bytes: &[u8], i: &mut usize, parens: bool) {
     }
 }
 
-/// The identifier at `at` is followed by `(`, `[`, `=` or `:`.
+/// The identifier at `at` follows `def`, or is followed by `(`, `[`, `=` or `:`.
 fn member_or_call_follows(bytes: &[u8], at: usize) -> bool {
+    // Whatever follows: in a broken file the parser recovers `def NAME` as a method.
+    let mut k = at;
+    while k > 0 && matches!(bytes[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    if k < at && bytes[..k].ends_with(b"def") && (k == 3 || !is_identifier_byte(bytes[k - 4])) {
+        return true;
+    }
     let mut i = at;
     while i < bytes.len() && is_identifier_byte(bytes[i]) {
         i += 1;
@@ -270,6 +284,33 @@ mod tests {
             possible_rules(b"(x.__array_interface__  # why\n ())\n", all)
                 .contains(Rule::InterfaceCalled)
         );
+    }
+
+    #[test]
+    fn broken_files_keep_their_needles() {
+        let all = RuleSet::all();
+        // The parser recovers a `def` whatever follows its name, and skips bytes it cannot
+        // lex (fuzz/artifacts: `def __array__\x1d\x02...` then `return None`).
+        for text in [
+            &b"class A:\n    def __array__\x1d\x02(self):\n        return None\n"[..],
+            b"class A:\n    def __array__\n        return None\n",
+            b"class A:\n    __array__ \x00= None\n",
+        ] {
+            assert!(
+                possible_rules(text, all).intersects(
+                    [Rule::ArrayReturnsNonNdarray, Rule::ArrayNotAMethod]
+                        .into_iter()
+                        .collect()
+                ),
+                "{text:?}"
+            );
+        }
+        assert!(
+            possible_rules(b"import numpy as np\nnp.array(x, copy=\x1dFalse)\n", all)
+                .contains(Rule::NumpyCopyFalse)
+        );
+        // Still skipped: mentions that define, call and assign nothing.
+        assert!(possible_rules(b"undef __array__\nhasattr(x, '__array__')\n", all).is_empty());
     }
 
     #[test]

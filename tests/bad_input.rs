@@ -921,3 +921,11 @@ fn many_noqa_comments_take_linear_time() {
     assert_eq!(out.status.code(), Some(1));
     assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
 }
+
+#[test]
+fn fuzz_the_prefilter_keeps_a_def_the_parser_recovers() {
+    // `def __array__` followed by junk: the parser still makes it a method, whose bare
+    // `return` is AL105; the pre-filter wanted `(` after the name and skipped the file.
+    let found = assert_prefilter_exact("class \n def __array__\u{1d})\n  return");
+    assert!(found.contains(&"AL105".to_string()), "{found:?}");
+}
