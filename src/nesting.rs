@@ -135,8 +135,8 @@ pub fn diagnostic() -> Diagnostic {
     Diagnostic::new(
         Rule::SyntaxError,
         format!(
-            "the file nests more than {MAX_NESTING} levels deep (brackets, operators, blocks): \
-             arraylint's limit, and deeper than CPython compiles; it was not checked"
+            "the file nests more than {MAX_NESTING} levels deep (brackets, operators, blocks), \
+             arraylint's limit; it was not checked"
         ),
         TextRange::default(),
     )
