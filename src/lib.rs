@@ -4,6 +4,7 @@
 
 pub mod descriptor;
 pub mod diagnostic;
+pub mod lsp;
 pub mod registry;
 pub mod render;
 pub mod settings;

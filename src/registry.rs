@@ -190,7 +190,10 @@ impl RuleSet {
         self.0 & other.0 != 0
     }
     pub fn iter(self) -> impl Iterator<Item = Rule> {
-        Rule::ALL.iter().copied().filter(move |rule| self.contains(*rule))
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(move |rule| self.contains(*rule))
     }
 }
 
