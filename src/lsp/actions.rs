@@ -21,7 +21,7 @@ pub fn code_actions(
     let uri = params.text_document.uri;
     let document = cx.documents.get(&uri)?;
     let only = params.context.only.as_deref();
-    let diagnostics = engine::check_document(cx.workspace, &uri, document).unwrap_or_default();
+    let diagnostics = engine::diagnostics(cx.workspace, &uri, document);
     let requested = document.indexed().text_range(params.range, cx.encoding);
     let mut actions = Vec::new();
 

@@ -44,6 +44,9 @@ use worker::{Job, Shared};
 /// The kind of the fix-all source action, as editors name it in `codeActionsOnSave`.
 pub const FIX_ALL_KIND: &str = "source.fixAll.arraylint";
 
+/// The check recurses as deeply as the CLI's, which gives its threads this much stack.
+const CHECK_STACK_SIZE: usize = 64 * 1024 * 1024;
+
 /// Settings files whose change makes the server re-read the settings.
 const SETTINGS_FILES: [&str; 3] = ["pyproject.toml", "arraylint.toml", ".arraylint.toml"];
 
@@ -165,6 +168,7 @@ fn session<R: BufRead>(mut reader: Reader<R>, out: mpsc::Sender<Vec<u8>>) -> any
         let shared = Arc::clone(&shared);
         thread::Builder::new()
             .name("arraylint-lsp-check".to_owned())
+            .stack_size(CHECK_STACK_SIZE)
             .spawn(move || worker::run(shared, queue))
             .context("cannot start the check thread")?
     };
@@ -236,6 +240,18 @@ fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
         .and_then(documents::file_path)
         .or_else(|| params.root_path.as_ref().map(PathBuf::from));
     root.into_iter().collect()
+}
+
+/// Shows an error to the user (a settings file that cannot be read), and logs it.
+fn show_error(shared: &Shared, message: &str) {
+    eprintln!("arraylint server: {message}");
+    shared.send(Message::Notification(Notification::new(
+        notif::ShowMessage::METHOD.to_owned(),
+        ShowMessageParams {
+            typ: MessageType::ERROR,
+            message: message.to_owned(),
+        },
+    )));
 }
 
 /// Logs an error in the client's output and on stderr.

@@ -1,94 +1,86 @@
-//! The edit behind "Disable ALxxx for this line": add `# noqa: ALxxx` at the end of the
-//! line where the diagnostic starts, or add the code to the `# noqa:` list already there.
+//! `# noqa` in the editor: the edit behind "Disable ALxxx for this line", and the code
+//! under the cursor for hover. The comments are read by the core's `noqa` module (from the
+//! parser's comment tokens), the same reading the check applies.
 
-use ruff_source_file::LineIndex;
-use ruff_text_size::{TextRange, TextSize};
+use ruff_python_ast::PySourceType;
+use ruff_source_file::{LineIndex, OneIndexed};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::Edit;
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::noqa::{Codes, Directives};
 use crate::registry::Rule;
 
-/// `None` when the line already has a blanket `# noqa` (nothing left to disable) or
-/// already lists the code.
-pub fn disable_edit(text: &str, lines: &LineIndex, at: TextSize, rule: Rule) -> Option<Edit> {
-    let line = lines.line_range(lines.line_index(at.min(TextSize::of(text))), text);
-    let content = text[line].trim_end_matches(['\n', '\r']);
-    let code = rule.code();
-    match find_noqa(content) {
-        Some(Noqa::Blanket) => None,
-        Some(Noqa::Codes { codes, end }) => {
-            if codes.iter().any(|c| c.eq_ignore_ascii_case(code)) {
-                return None;
+fn parse(text: &str) -> ruff_python_parser::Parsed<ruff_python_ast::ModModule> {
+    ruff_python_parser::parse_unchecked_source(text, PySourceType::Python)
+}
+
+/// Adds the code to the line's `# noqa:` list, or a `# noqa: CODE` comment at the end of
+/// the line. `None` when the line already suppresses the rule, or when its end lies inside
+/// a multi-line string (a comment there would change the string).
+pub fn disable_edit(text: &str, lines: &LineIndex, diagnostic: &Diagnostic) -> Option<Edit> {
+    let code = diagnostic.rule.code();
+    let line = crate::noqa_line(diagnostic, lines);
+    let parsed = parse(text);
+    let directives = Directives::from_tokens(parsed.tokens(), text, lines);
+    if let Some(directive) = directives.lines.iter().find(|d| d.line == line) {
+        return match (&directive.codes, directive.codes_range) {
+            (Codes::Some(codes), Some(list))
+                if !codes.iter().any(|c| c.eq_ignore_ascii_case(code)) =>
+            {
+                Some(Edit::insertion(list.end(), format!(", {code}")))
             }
-            let at = line.start() + TextSize::try_from(end).ok()?;
-            let separator = if codes.is_empty() { " " } else { ", " };
-            Some(Edit::insertion(at, format!("{separator}{code}")))
-        }
-        None => {
-            let trimmed = content.trim_end();
-            let at = line.start() + TextSize::of(trimmed);
-            let gap = if trimmed.is_empty() { "" } else { "  " };
-            let range = TextRange::new(at, line.start() + TextSize::of(content));
-            Some(Edit::replacement(range, format!("{gap}# noqa: {code}")))
-        }
+            _ => None,
+        };
     }
+    let range = lines.line_range(OneIndexed::from_zero_indexed(line), text);
+    let content = text[range].trim_end_matches(['\n', '\r']);
+    let trimmed = content.trim_end();
+    let end = range.start() + TextSize::of(trimmed);
+    if parsed
+        .tokens()
+        .iter()
+        .any(|token| token.start() < end && end < token.end())
+    {
+        return None;
+    }
+    let gap = if trimmed.is_empty() { "" } else { "  " };
+    let replaced = TextRange::new(end, range.start() + TextSize::of(content));
+    Some(Edit::replacement(replaced, format!("{gap}# noqa: {code}")))
 }
 
-enum Noqa<'a> {
-    Blanket,
-    /// The codes listed and the byte offset (in the line) just after the last one.
-    Codes {
-        codes: Vec<&'a str>,
-        end: usize,
-    },
-}
-
-fn find_noqa(line: &str) -> Option<Noqa<'_>> {
-    for (hash, _) in line.match_indices('#') {
-        let after = line[hash + 1..].trim_start();
-        let Some(rest) = after
-            .get(..4)
-            .filter(|w| w.eq_ignore_ascii_case("noqa"))
-            .map(|_| &after[4..])
-        else {
-            continue;
-        };
-        let Some(list) = rest.trim_start().strip_prefix(':') else {
-            return Some(Noqa::Blanket);
-        };
-        let list_start = line.len() - list.len();
-        let mut codes = Vec::new();
-        let mut end = list_start;
-        let mut offset = list_start;
-        for piece in list.split_inclusive([',', ' ', '\t']) {
-            let word = piece.trim_end_matches([',', ' ', '\t']);
-            if !word.is_empty() {
-                if !is_code(word) {
-                    break;
-                }
-                codes.push(word);
-                end = offset + word.len();
-            }
-            offset += piece.len();
+/// The rule whose code, in a `# noqa:` list, is under `offset`.
+pub fn code_at(text: &str, lines: &LineIndex, offset: TextSize) -> Option<(Rule, TextRange)> {
+    let parsed = parse(text);
+    let directives = Directives::from_tokens(parsed.tokens(), text, lines);
+    let list = directives
+        .lines
+        .iter()
+        .filter_map(|d| d.codes_range)
+        .find(|list| list.contains_inclusive(offset))?;
+    let mut at = list.start().to_usize();
+    for piece in text[list].split_inclusive([',', ' ', '\t']) {
+        let word = piece.trim_end_matches([',', ' ', '\t']);
+        let range = TextRange::at(TextSize::try_from(at).ok()?, TextSize::of(word));
+        if !word.is_empty() && range.contains_inclusive(offset) {
+            return Rule::from_code(word).map(|rule| (rule, range));
         }
-        return Some(Noqa::Codes { codes, end });
+        at += piece.len();
     }
     None
-}
-
-/// A rule code's shape: letters then digits (`AL101`); prose after the list is not a code.
-fn is_code(word: &str) -> bool {
-    let digits = word.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-    digits.len() < word.len() && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn disable(text: &str, line_of: &str, rule: Rule) -> Option<String> {
+    fn diagnostic_at(text: &str, needle: &str, rule: Rule) -> Diagnostic {
+        let at = TextSize::try_from(text.find(needle).unwrap()).unwrap();
+        Diagnostic::new(rule, "message", TextRange::at(at, TextSize::of(needle)))
+    }
+
+    fn disable(text: &str, needle: &str, rule: Rule) -> Option<String> {
         let lines = LineIndex::from_source_text(text);
-        let at = TextSize::try_from(text.find(line_of).unwrap()).unwrap();
-        let edit = disable_edit(text, &lines, at, rule)?;
+        let edit = disable_edit(text, &lines, &diagnostic_at(text, needle, rule))?;
         let mut out = text.to_owned();
         out.replace_range(
             edit.range.start().to_usize()..edit.range.end().to_usize(),
@@ -105,28 +97,56 @@ mod tests {
             "class A:\n    def __array__(self):  # noqa: AL101\n        pass\n"
         );
         assert_eq!(
-            disable("x\r\n", "x", Rule::ArrayMissingCopy).unwrap(),
-            "x  # noqa: AL101\r\n"
+            disable("x = 1\r\n", "x", Rule::ArrayMissingCopy).unwrap(),
+            "x = 1  # noqa: AL101\r\n"
+        );
+        // Another tool's comment stays; the directive follows it.
+        assert_eq!(
+            disable("x = 1  # type: ignore\n", "x", Rule::ArrayMissingCopy).unwrap(),
+            "x = 1  # type: ignore  # noqa: AL101\n"
         );
     }
 
     #[test]
     fn extends_an_existing_list() {
-        let text = "def __array__(self):  # noqa: AL102 some words\n";
+        let text = "def __array__(self):  # noqa: AL102 and some words\n";
         assert_eq!(
             disable(text, "def", Rule::ArrayMissingCopy).unwrap(),
-            "def __array__(self):  # noqa: AL102, AL101 some words\n"
-        );
-        let text = "def __array__(self):  # type: ignore # NOQA:AL102,AL103\n";
-        assert_eq!(
-            disable(text, "def", Rule::ArrayMissingCopy).unwrap(),
-            "def __array__(self):  # type: ignore # NOQA:AL102,AL103, AL101\n"
+            "def __array__(self):  # noqa: AL102, AL101 and some words\n"
         );
     }
 
     #[test]
-    fn nothing_to_do_when_already_disabled() {
-        assert!(disable("x  # noqa\n", "x", Rule::ArrayMissingCopy).is_none());
-        assert!(disable("x  # noqa: al101\n", "x", Rule::ArrayMissingCopy).is_none());
+    fn nothing_to_do_when_already_disabled_or_inside_a_string() {
+        assert!(disable("x = 1  # noqa\n", "x", Rule::ArrayMissingCopy).is_none());
+        assert!(disable("x = 1  # noqa: al101\n", "x", Rule::ArrayMissingCopy).is_none());
+        let text = "d = {'typestr': '''<f8\n'''}\n";
+        assert!(disable(text, "'typestr'", Rule::InterfaceBadTypestr).is_none());
+        // A `# noqa` inside a string is no directive: a real one is added.
+        assert_eq!(
+            disable("s = '# noqa: AL102'\n", "s", Rule::ArrayMissingCopy).unwrap(),
+            "s = '# noqa: AL102'  # noqa: AL101\n"
+        );
+    }
+
+    #[test]
+    fn finds_the_code_under_the_cursor() {
+        let text = "x = 1\ndef __array__(self):  # noqa: AL102, AL101\n";
+        let lines = LineIndex::from_source_text(text);
+        let at = |needle: &str| {
+            code_at(
+                text,
+                &lines,
+                TextSize::try_from(text.find(needle).unwrap()).unwrap(),
+            )
+        };
+        let (rule, range) = at("L101").unwrap();
+        assert_eq!(rule, Rule::ArrayMissingCopy);
+        assert_eq!(&text[range], "AL101");
+        assert_eq!(at("AL102").unwrap().0, Rule::ArrayMissingDtype);
+        assert!(at("noqa").is_none());
+        assert!(at("__array__").is_none());
+        let text = "s = 'noqa: AL101'\n";
+        assert!(code_at(text, &LineIndex::from_source_text(text), TextSize::new(12)).is_none());
     }
 }

@@ -10,9 +10,9 @@ use lsp_types::notification::{Notification as _, PublishDiagnostics};
 use lsp_types::{PublishDiagnosticsParams, Url};
 
 use super::documents::Document;
-use super::engine::{self, Workspace};
+use super::engine::{self, Checked, Workspace};
 use super::position::Encoding;
-use super::{log_error, transport};
+use super::{log_error, show_error, transport};
 
 /// State the message loop and the worker share.
 pub struct Shared {
@@ -100,13 +100,24 @@ fn check_and_publish(shared: &Shared, job: Job) {
     if !is_current(shared, &job) {
         return;
     }
-    let Some(diagnostics) = engine::check_document(&shared.workspace, &job.uri, &job.document)
-    else {
-        log_error(
-            shared,
-            &format!("checking {} failed; see the server's stderr", job.uri),
-        );
-        return;
+    let diagnostics = match engine::check(&shared.workspace, &job.uri, &job.document) {
+        Checked::Diagnostics(diagnostics) => diagnostics,
+        Checked::SettingsError(message) => {
+            if shared.workspace.first_report(&message) {
+                show_error(shared, &format!("arraylint: {message}"));
+            }
+            Vec::new()
+        }
+        Checked::Failed => {
+            log_error(
+                shared,
+                &format!(
+                    "checking {} failed (a bug in arraylint); see the server's stderr",
+                    job.uri
+                ),
+            );
+            return;
+        }
     };
     let converted = engine::to_lsp_diagnostics(&job.document, &diagnostics, shared.encoding);
     let latest = shared.latest();
