@@ -1,7 +1,7 @@
 # Opened by tests/nvim/run.sh in a headless Neovim; the markers say what it must receive.
 import numpy as np
 
-LABEL = "naïve 🧮"  # non-ASCII text: the server must still map positions right
+LABEL = "naïve 🧮"
 
 
 class Wrapper:
@@ -15,3 +15,7 @@ class Wrapper:
 class Fine:
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.data, dtype=dtype, copy=copy)
+
+
+def legacy(values):
+    return ("🧮", np.array(values, copy=False))  # error: AL602

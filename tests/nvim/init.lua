@@ -14,7 +14,13 @@ end
 local arraylint = dofile(repo .. "/editors/neovim/arraylint.lua")
 arraylint.setup({ cmd = { bin, "server" } })
 
+-- Startup turns filetype detection on only after the init file; the buffer is opened here.
+vim.cmd("filetype on")
 vim.cmd("edit " .. vim.fn.fnameescape(fixture))
+if vim.bo.filetype ~= "python" then
+  fail("the fixture was not detected as Python")
+  return
+end
 local bufnr = vim.api.nvim_get_current_buf()
 
 local attached = vim.wait(20000, function()

@@ -58,10 +58,13 @@ if got != expected:
 for d in received:
     if d["source"] != "arraylint":
         errors.append(f"source is {d['source']!r}, not 'arraylint'")
-    # A signature rule starts on the `def`: the column must be that of `def` on the line.
+    # Neovim turns the server's UTF-16 columns into byte columns (vim.diagnostic's unit):
+    # a signature rule must land on the method's name, a call rule on the call, which
+    # follows an emoji, so that a column in the wrong unit would land elsewhere.
     text = lines[d["line"] - 1]
-    if "def " in text:
-        want = len(text[: text.index("def ")].encode("utf-16-le")) // 2
+    anchor = text.index("def ") + 4 if "def " in text else text.find("np.array(")
+    if anchor >= 0:
+        want = len(text[:anchor].encode("utf-8"))
         if d["col"] != want:
             errors.append(f"line {d['line']}: column {d['col']}, expected {want}")
 if errors:
