@@ -54,8 +54,13 @@ fn read_frames(output: impl Read, sink: mpsc::Sender<Value>) {
 
 impl Client {
     fn start(cwd: &Path) -> Client {
+        Client::start_with_env(cwd, &[])
+    }
+
+    fn start_with_env(cwd: &Path, env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_arraylint"))
             .arg("server")
+            .envs(env.iter().copied())
             .current_dir(cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -517,4 +522,40 @@ fn exit_without_shutdown_fails_and_requests_before_initialize_are_refused() {
     drop(client.stdin.take());
     let status = client.child.wait().unwrap();
     assert!(!status.success());
+}
+
+#[test]
+fn a_check_that_panics_is_logged_and_the_server_goes_on() {
+    let (_dir, root) = project();
+    let mut child_env = Client::start_with_env(&root, &[("ARRAYLINT_LSP_TEST_PANIC", "1")]);
+    child_env.initialize(&root, &[]);
+    let broken = file_uri(&root.join("broken.py"));
+    child_env.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": broken, "languageId": "python", "version": 1,
+                                "text": "# arraylint-test-panic\n"}}),
+    );
+    let logged = child_env.wait_for(|m| m["method"] == "window/logMessage");
+    assert_eq!(logged["params"]["type"], 1, "{logged}");
+    assert!(
+        logged["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("broken.py"),
+        "{logged}"
+    );
+    // Requests on the failing document answer with what they can.
+    let hover = child_env.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": broken}, "position": {"line": 0, "character": 3}}),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+
+    let good = file_uri(&root.join("good.py"));
+    child_env.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": good, "languageId": "python", "version": 1, "text": SOURCE}}),
+    );
+    assert_eq!(child_env.diagnostics(&good, 1).len(), 2);
+    assert!(child_env.finish().success());
 }

@@ -192,14 +192,31 @@ pub fn check(workspace: &Workspace, uri: &Url, document: &Document) -> Checked {
         return Checked::Diagnostics(Vec::new());
     }
     let path = workspace.document_path(uri);
-    let outcome = contain(|| match workspace.selection(&path) {
-        Selection::Rules(rules) => {
-            Checked::Diagnostics(crate::lint_source(&document.text, &path, rules))
+    let outcome = contain(|| {
+        fail_on_request(document);
+        match workspace.selection(&path) {
+            Selection::Rules(rules) => {
+                Checked::Diagnostics(crate::lint_source(&document.text, &path, rules))
+            }
+            Selection::Excluded => Checked::Diagnostics(Vec::new()),
+            Selection::Error(message) => Checked::SettingsError(message),
         }
-        Selection::Excluded => Checked::Diagnostics(Vec::new()),
-        Selection::Error(message) => Checked::SettingsError(message),
     });
     outcome.unwrap_or(Checked::Failed)
+}
+
+/// Debug builds only: panic inside the check of a document that contains
+/// `arraylint-test-panic` when `ARRAYLINT_LSP_TEST_PANIC` is set, so that tests/lsp.rs can
+/// show that a failing check is contained. Release builds have no such hook.
+fn fail_on_request(document: &Document) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("ARRAYLINT_LSP_TEST_PANIC").is_some()
+        && document.text.contains("arraylint-test-panic")
+    {
+        panic!("arraylint-test-panic: a check failure requested by a test");
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = document;
 }
 
 /// The diagnostics, or none when they cannot be had (for requests, which answer with what
