@@ -314,3 +314,89 @@ fn version() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn closest_config_wins_and_flags_override() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.arraylint]\nignore = [\"AL105\"]\n"),
+        ("bad.py", BAD),
+        ("sub/arraylint.toml", "select = [\"AL105\"]\n"),
+        ("sub/bad.py", BAD),
+        ("other/pyproject.toml", "[project]\nname = \"x\"\n"),
+        ("other/bad.py", BAD),
+    ]);
+    let json = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "json"];
+        all.extend_from_slice(args);
+        codes(&run_in(dir.path(), &all))
+    };
+    assert_eq!(json(&["bad.py"]), vec!["AL101"]);
+    assert_eq!(json(&["sub/bad.py"]), vec!["AL105"]);
+    // A pyproject.toml without [tool.arraylint] is skipped: the root's config applies.
+    assert_eq!(json(&["other/bad.py"]), vec!["AL101"]);
+    assert_eq!(json(&["bad.py", "--select", "AL105"]), vec!["AL105"]);
+    assert_eq!(json(&["bad.py", "--isolated"]), vec!["AL101", "AL105"]);
+}
+
+#[test]
+fn configuration_errors_exit_2_naming_the_file() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.arraylint]\nselct = [\"AL1\"]\n"),
+        ("a.py", BAD),
+    ]);
+    let out = run_in(dir.path(), &["check", "a.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pyproject.toml") && err.contains("selct"),
+        "{err}"
+    );
+
+    let dir = project(&[
+        ("arraylint.toml", "select = [\"AL1\"\nignore = 3\n"),
+        ("a.py", BAD),
+    ]);
+    let out = run_in(dir.path(), &["check", "a.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("arraylint.toml") && err.contains("line"),
+        "{err}"
+    );
+}
+
+#[test]
+fn excludes_and_force_exclude() {
+    let dir = project(&[
+        ("build/bad.py", BAD),
+        ("venv/bad.py", BAD),
+        ("ok.py", "x = 1\n"),
+    ]);
+    assert_eq!(run_in(dir.path(), &["check"]).status.code(), Some(0));
+    // Named explicitly, an excluded file is checked unless --force-exclude.
+    assert_eq!(
+        run_in(dir.path(), &["check", "build/bad.py"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "--force-exclude", "build/bad.py"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // --exclude replaces the defaults.
+    assert_eq!(
+        run_in(dir.path(), &["check", "--exclude", "venv"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let gitignored = project(&[(".gitignore", "gen/\n"), ("gen/bad.py", BAD)]);
+    assert_eq!(run_in(gitignored.path(), &["check"]).status.code(), Some(0));
+    assert_eq!(
+        run_in(gitignored.path(), &["check", "--no-respect-gitignore"])
+            .status
+            .code(),
+        Some(1)
+    );
+}
