@@ -559,3 +559,108 @@ fn a_check_that_panics_is_logged_and_the_server_goes_on() {
     assert_eq!(child_env.diagnostics(&good, 1).len(), 2);
     assert!(child_env.finish().success());
 }
+
+fn codes(diagnostics: &[Value]) -> Vec<&str> {
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect()
+}
+
+/// Rewrites a settings file so that its modification time surely changes.
+fn rewrite(path: &Path, text: &str) {
+    let before = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    loop {
+        std::fs::write(path, text).unwrap();
+        if std::fs::metadata(path).and_then(|m| m.modified()).ok() != before {
+            return;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn settings_apply_and_are_read_again_when_they_change() {
+    let (_dir, root) = project();
+    let settings = root.join("pyproject.toml");
+    std::fs::write(
+        &settings,
+        "[tool.arraylint]\nignore = [\"AL602\"]\nextend-exclude = [\"generated.py\"]\n",
+    )
+    .unwrap();
+    let mut client = Client::start(&root);
+    client.initialize(&root, &[]);
+    let uri = file_uri(&root.join("wrapper.py"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": SOURCE}}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, 1)), ["AL102"]);
+
+    // An excluded file gets nothing, as with `check --force-exclude`.
+    let generated = file_uri(&root.join("generated.py"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": generated, "languageId": "python", "version": 1, "text": SOURCE}}),
+    );
+    assert_eq!(client.diagnostics(&generated, 1), Vec::<Value>::new());
+
+    // The client reports the change: every open document is checked again.
+    rewrite(&settings, "[tool.arraylint]\nignore = [\"AL102\"]\n");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&settings), "type": 2}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, 1)), ["AL602"]);
+    assert_eq!(codes(&client.diagnostics(&generated, 1)), ["AL602"]);
+
+    // A client that watches nothing: the next check sees the file's new modification time.
+    rewrite(&settings, "[tool.arraylint]\nselect = [\"AL1\"]\n");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": SOURCE}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, 2)), ["AL102"]);
+
+    // Settings that cannot be read (here a nearer file, below the root's): shown once, and
+    // nothing is reported meanwhile.
+    std::fs::create_dir(root.join("sub")).unwrap();
+    let settings = root.join("sub").join("arraylint.toml");
+    std::fs::write(&settings, "select = [\"AL1\"]\n").unwrap();
+    let uri = file_uri(&root.join("sub").join("nested.py"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "python", "version": 2, "text": SOURCE}}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, 2)), ["AL102"]);
+    rewrite(&settings, "select = [\"AL1\"\n");
+    for version in [3, 4] {
+        client.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": SOURCE}]}),
+        );
+        assert_eq!(client.diagnostics(&uri, version), Vec::<Value>::new());
+    }
+    let shown: Vec<&Value> = client
+        .backlog
+        .iter()
+        .filter(|m| m["method"] == "window/showMessage")
+        .collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0]["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("arraylint.toml"),
+        "{shown:?}"
+    );
+
+    // Repaired, again without the client saying so.
+    rewrite(&settings, "select = [\"AL6\"]\n");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 5}, "contentChanges": [{"text": SOURCE}]}),
+    );
+    assert_eq!(codes(&client.diagnostics(&uri, 5)), ["AL602"]);
+    assert!(client.finish().success());
+}

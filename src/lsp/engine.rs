@@ -134,7 +134,15 @@ impl Workspace {
         }
         match project.resolver.rules_for(path) {
             Ok(rules) => Selection::Rules(rules),
-            Err(error) => Selection::Error(error.to_string()),
+            Err(error) => {
+                // The resolver caches the error; start afresh next time, so that a repaired
+                // file is seen even when the client does not report the change.
+                self.projects
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&root);
+                Selection::Error(error.to_string())
+            }
         }
     }
 
