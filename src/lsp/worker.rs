@@ -125,3 +125,95 @@ fn check_and_publish(shared: &Shared, job: Job) {
         shared.send(publish(job.uri, converted, Some(job.document.version)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsp::documents::DocumentStore;
+    use lsp_types::TextDocumentContentChangeEvent;
+    use std::sync::mpsc;
+
+    const VIOLATION: &str = "class A:\n    def __array__(self, dtype=None):\n        return 1\n";
+
+    #[test]
+    fn work_on_replaced_text_is_dropped() {
+        let (out, frames) = mpsc::channel();
+        let shared = Shared::new(out, Encoding::Utf16, Workspace::new(Vec::new()));
+        let uri = Url::parse("file:///nowhere/a.py").unwrap();
+        let mut store = DocumentStore::default();
+        let old = store
+            .open(uri.clone(), VIOLATION.into(), 1, "python".into())
+            .clone();
+        let change = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: String::new(),
+        };
+        let new = store
+            .change(&uri, 2, vec![change], Encoding::Utf16)
+            .unwrap()
+            .clone();
+        shared.set_latest(&uri, new.generation);
+
+        check_and_publish(
+            &shared,
+            Job {
+                uri: uri.clone(),
+                document: old,
+            },
+        );
+        assert!(
+            frames.try_recv().is_err(),
+            "a result for replaced text was published"
+        );
+
+        check_and_publish(
+            &shared,
+            Job {
+                uri: uri.clone(),
+                document: new,
+            },
+        );
+        let frame = String::from_utf8(frames.try_recv().unwrap()).unwrap();
+        assert!(frame.contains("\"version\":2"), "{frame}");
+        assert!(frame.contains("\"diagnostics\":[]"), "{frame}");
+    }
+
+    #[test]
+    fn queued_jobs_coalesce_to_the_newest_per_document() {
+        let (out, frames) = mpsc::channel();
+        let shared = Arc::new(Shared::new(
+            out,
+            Encoding::Utf16,
+            Workspace::new(Vec::new()),
+        ));
+        let uri = Url::parse("file:///nowhere/a.py").unwrap();
+        let mut store = DocumentStore::default();
+        let (jobs, queue) = mpsc::channel();
+        for version in 1..=5 {
+            let document = store
+                .open(
+                    uri.clone(),
+                    VIOLATION.repeat(version),
+                    version as i32,
+                    "python".into(),
+                )
+                .clone();
+            shared.set_latest(&uri, document.generation);
+            jobs.send(Job {
+                uri: uri.clone(),
+                document,
+            })
+            .unwrap();
+        }
+        drop(jobs);
+        run(Arc::clone(&shared), queue);
+        let published: Vec<String> = frames
+            .try_iter()
+            .map(|f| String::from_utf8(f).unwrap())
+            .collect();
+        assert_eq!(published.len(), 1, "{published:?}");
+        assert!(published[0].contains("\"version\":5"), "{}", published[0]);
+        assert_eq!(published[0].matches("\"code\":\"AL101\"").count(), 5);
+    }
+}
