@@ -1,6 +1,13 @@
 -- arraylint for Neovim's built-in LSP client, written for Neovim 0.7 and later
--- (`vim.lsp.start_client` + `vim.lsp.buf_attach_client`; see editors/README.md for the
--- `vim.lsp.config` form of Neovim 0.11+).
+-- (`vim.lsp.start_client` + `vim.lsp.buf_attach_client`).
+--
+-- On Neovim 0.11 and later the built-in form needs no file:
+--   vim.lsp.config("arraylint", {
+--     cmd = { "arraylint", "server" },
+--     filetypes = { "python" },
+--     root_markers = { "pyproject.toml", "arraylint.toml", ".arraylint.toml", ".git" },
+--   })
+--   vim.lsp.enable("arraylint")
 --
 -- Use: put this file on 'runtimepath' as lua/arraylint.lua (or `dofile` it) and call
 --   require("arraylint").setup()            -- `arraylint` from PATH
