@@ -22,6 +22,7 @@ use ruff_python_ast::{
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::{Dict, DictEntry, Origin, Presence, Value, ValueKind};
+use crate::model::compound_bodies;
 
 /// Nesting of expressions followed before giving up (guards the native stack).
 const MAX_DEPTH: usize = 64;
@@ -223,35 +224,11 @@ fn collect_globals_at<'a>(body: &'a [Stmt], globals: &mut HashSet<&'a str>, dept
             }
             Stmt::FunctionDef(def) => collect_globals_at(&def.body, globals, depth + 1),
             Stmt::ClassDef(def) => collect_globals_at(&def.body, globals, depth + 1),
-            Stmt::For(s) => {
-                collect_globals_at(&s.body, globals, depth + 1);
-                collect_globals_at(&s.orelse, globals, depth + 1);
-            }
-            Stmt::While(s) => {
-                collect_globals_at(&s.body, globals, depth + 1);
-                collect_globals_at(&s.orelse, globals, depth + 1);
-            }
-            Stmt::If(s) => {
-                collect_globals_at(&s.body, globals, depth + 1);
-                for clause in &s.elif_else_clauses {
-                    collect_globals_at(&clause.body, globals, depth + 1);
+            other => {
+                for nested in compound_bodies(other) {
+                    collect_globals_at(nested, globals, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_globals_at(&s.body, globals, depth + 1),
-            Stmt::Try(s) => {
-                collect_globals_at(&s.body, globals, depth + 1);
-                for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_globals_at(&handler.body, globals, depth + 1);
-                }
-                collect_globals_at(&s.orelse, globals, depth + 1);
-                collect_globals_at(&s.finalbody, globals, depth + 1);
-            }
-            Stmt::Match(s) => {
-                for case in &s.cases {
-                    collect_globals_at(&case.body, globals, depth + 1);
-                }
-            }
-            _ => {}
         }
     }
 }
@@ -524,30 +501,11 @@ fn collect_self_stores_at<'a>(body: &'a [Stmt], stores: &mut HashSet<&'a str>, d
             Stmt::Assign(assign) => assign.targets.iter().for_each(|t| visit_target(t, stores)),
             Stmt::AnnAssign(assign) => visit_target(&assign.target, stores),
             Stmt::AugAssign(assign) => visit_target(&assign.target, stores),
-            Stmt::For(s) => {
-                collect_self_stores_at(&s.body, stores, depth + 1);
-                collect_self_stores_at(&s.orelse, stores, depth + 1);
-            }
-            Stmt::While(s) => {
-                collect_self_stores_at(&s.body, stores, depth + 1);
-                collect_self_stores_at(&s.orelse, stores, depth + 1);
-            }
-            Stmt::If(s) => {
-                collect_self_stores_at(&s.body, stores, depth + 1);
-                for clause in &s.elif_else_clauses {
-                    collect_self_stores_at(&clause.body, stores, depth + 1);
+            other => {
+                for nested in compound_bodies(other) {
+                    collect_self_stores_at(nested, stores, depth + 1);
                 }
             }
-            Stmt::With(s) => collect_self_stores_at(&s.body, stores, depth + 1),
-            Stmt::Try(s) => {
-                collect_self_stores_at(&s.body, stores, depth + 1);
-                for ExceptHandler::ExceptHandler(handler) in &s.handlers {
-                    collect_self_stores_at(&handler.body, stores, depth + 1);
-                }
-                collect_self_stores_at(&s.orelse, stores, depth + 1);
-                collect_self_stores_at(&s.finalbody, stores, depth + 1);
-            }
-            _ => {}
         }
     }
 }
