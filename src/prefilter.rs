@@ -14,9 +14,24 @@ use crate::registry::{Rule, RuleSet};
 /// searcher looks for heads that are not (`__array`, `__dlpack`, `copy`, ...); at each
 /// head found, every needle that starts there counts.
 struct Needles {
-    searcher: AhoCorasick,
+    searcher: HeadSearcher,
     /// Each needle with the rules it serves.
     needles: Vec<(&'static [u8], RuleSet)>,
+}
+
+enum HeadSearcher {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl HeadSearcher {
+    /// The start of every head found, left to right, not overlapping.
+    fn starts<'h>(&'h self, haystack: &'h [u8]) -> Box<dyn Iterator<Item = usize> + 'h> {
+        match self {
+            HeadSearcher::Packed(s) => Box::new(s.find_iter(haystack).map(|m| m.start())),
+            HeadSearcher::Automaton(s) => Box::new(s.find_iter(haystack).map(|m| m.start())),
+        }
+    }
 }
 
 fn needles() -> &'static Needles {
@@ -38,10 +53,22 @@ fn needles() -> &'static Needles {
             .collect();
         heads.sort();
         heads.dedup();
-        let searcher = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&heads)
-            .unwrap_or_else(|e| panic!("the registry's needles are valid patterns: {e}"));
+        // Teddy (SIMD, for a handful of patterns) where the CPU has it: the automaton's own
+        // prefilter keys on `_` and `c`, which are everywhere in Python.
+        let searcher = match aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&heads)
+            .build()
+        {
+            Some(packed) => HeadSearcher::Packed(packed),
+            None => HeadSearcher::Automaton(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&heads)
+                    .unwrap_or_else(|e| panic!("the registry's needles are valid patterns: {e}")),
+            ),
+        };
         Needles { searcher, needles }
     })
 }
@@ -62,10 +89,7 @@ pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
         return found;
     }
     match std::str::from_utf8(bytes) {
-        Ok(text)
-            if unicode_normalization::is_nfkc_quick(text.chars())
-                != unicode_normalization::IsNormalized::Yes =>
-        {
+        Ok(text) if may_normalize_to_ascii(text) => {
             use unicode_normalization::UnicodeNormalization;
             let normalized: String = text.nfkc().collect();
             found.union(needles_found(normalized.as_bytes(), enabled))
@@ -74,12 +98,34 @@ pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     }
 }
 
+/// Whether NFKC can turn some character of `text` into ASCII letters or `_`, the
+/// stuff of needles (fullwidth `ａ`, ligatures, mathematical letters). Composition never
+/// makes ASCII, so looking at each character alone is enough; normalizing whole files
+/// that merely hold a `µ` or a `²` cost a fifth of the run on the bench corpus.
+fn may_normalize_to_ascii(text: &str) -> bool {
+    use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+    // A file repeats a few characters (`é`, `µ`, `…`) many times: decide each once.
+    let mut harmless: Vec<char> = Vec::new();
+    text.chars().filter(|c| !c.is_ascii()).any(|c| {
+        if harmless.contains(&c) {
+            return false;
+        }
+        let makes_ascii = is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes
+            && std::iter::once(c)
+                .nfkc()
+                .any(|d| d.is_ascii_alphabetic() || d == '_');
+        if !makes_ascii && harmless.len() < 64 {
+            harmless.push(c);
+        }
+        makes_ascii
+    })
+}
+
 fn needles_found(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     let needles = needles();
     let mut found = RuleSet::empty();
     let mut numpy_from_import: Option<bool> = None;
-    for m in needles.searcher.find_iter(bytes) {
-        let at = m.start();
+    for at in needles.searcher.starts(bytes) {
         let rest = &bytes[at..];
         let mut rules = RuleSet::empty();
         for (needle, needle_rules) in &needles.needles {
@@ -180,6 +226,7 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
     let mut depth = 0usize;
     let stop = at.saturating_sub(CALL_SCAN_LIMIT);
     let mut j = at;
+    let mut crossed_line = false;
     let open = loop {
         if j == stop {
             return true;
@@ -190,6 +237,14 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
             b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
             b'(' => break j,
             b'[' | b'{' => return true,
+            b'\n' | b'\r' => crossed_line = true,
+            quote @ (b'"' | b'\'') if !crossed_line => match simple_string_start(bytes, j, quote) {
+                Some(start) => j = start,
+                None => return true,
+            },
+            // Outside the strings skipped above, a `#` on the same line starts a comment:
+            // the `copy` is in a comment (or a string), not a keyword.
+            b'#' if !crossed_line => return false,
             b'"' | b'\'' | b'#' => return true,
             _ => {}
         }
@@ -209,28 +264,85 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
     if callee == b"array" {
         return true;
     }
+    // `def f(..., copy=False)`: a default, not a call.
+    let mut d = k;
+    while d > 0 && is_blank(bytes[d - 1]) {
+        d -= 1;
+    }
+    if d < k && bytes[..d].ends_with(b"def") && (d == 3 || !is_identifier_byte(bytes[d - 4])) {
+        return false;
+    }
     if callee.is_empty() {
         return true;
     }
     *numpy_from_import.get_or_insert_with(|| imports_from_numpy(bytes))
 }
 
-/// `from numpy import` appears in the file (with any blanks).
+/// For the closing quote at `end` of a string on one line, the position of its opening
+/// quote, when the string is plain enough to skip going backwards: on the same line, not
+/// triple-quoted, without a backslash or a brace (an f-string's replacement field may hold
+/// quotes and brackets). None when unsure.
+fn simple_string_start(bytes: &[u8], end: usize, quote: u8) -> Option<usize> {
+    if end > 1 && bytes[end - 1] == quote && bytes[end - 2] == quote {
+        return None; // the end of a triple-quoted string
+    }
+    let mut i = end;
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b if b == quote => {
+                if i > 0 && bytes[i - 1] == quote {
+                    return None; // `""` next to it: triple quotes or adjacent strings
+                }
+                return Some(i);
+            }
+            b'\\' | b'{' | b'}' | b'\n' | b'\r' => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `from numpy import` names `array` (or `*`), so that any callee may be NumPy's `array`.
+/// Unsure (a comment, a line continuation or a byte the lexer skips among the names): yes.
 fn imports_from_numpy(bytes: &[u8]) -> bool {
     memchr::memmem::find_iter(bytes, b"from").any(|at| {
         let mut i = at + 4;
-        let blank_run = |i: &mut usize| {
+        let gap = |i: &mut usize| {
             let start = *i;
-            while *i < bytes.len() && is_blank(bytes[*i]) {
+            while *i < bytes.len() && (is_blank(bytes[*i]) || is_junk(bytes[*i])) {
                 *i += 1;
             }
             *i > start
         };
-        if !blank_run(&mut i) || !bytes[i..].starts_with(b"numpy") {
+        if !gap(&mut i) || !bytes[i..].starts_with(b"numpy") {
             return false;
         }
         i += 5;
-        blank_run(&mut i) && bytes[i..].starts_with(b"import")
+        if !(gap(&mut i) && bytes[i..].starts_with(b"import")) {
+            return false;
+        }
+        let names = &bytes[i + 6..];
+        let parenthesized = names.iter().find(|b| !is_blank(**b)) == Some(&b'(');
+        let end = names
+            .iter()
+            .position(|b| {
+                if parenthesized {
+                    *b == b')'
+                } else {
+                    matches!(b, b'\n' | b'\r' | b';')
+                }
+            })
+            .unwrap_or(names.len());
+        let names = &names[..end];
+        names
+            .iter()
+            .any(|b| matches!(b, b'*' | b'#' | b'\\') || is_junk(*b))
+            || memchr::memmem::find_iter(names, b"array").any(|p| {
+                let before = p.checked_sub(1).map(|q| names[q]);
+                let after = names.get(p + 5).copied();
+                !before.is_some_and(is_identifier_byte) && !after.is_some_and(is_identifier_byte)
+            })
     })
 }
 
@@ -254,6 +366,28 @@ mod tests {
                 .contains(Rule::NumpyCopyFalse)
         );
         assert!(possible_rules(b"np.array(')', copy=False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(possible_rules(b"np.array(\"#)\", copy=False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(possible_rules(b"np.array(f\"{x[')']}\", copy=False)", all)
+            .contains(Rule::NumpyCopyFalse));
+        assert!(!possible_rules(b"x.astype('i8', copy=False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(
+            !possible_rules(b"# f(copy=False) shares memory\n", all).contains(Rule::NumpyCopyFalse)
+        );
+        assert!(!possible_rules(b"def f(x, copy=False): ...", all).contains(Rule::NumpyCopyFalse));
+        assert!(
+            !possible_rules(b"from numpy import ma\nf(x, copy=False)", all)
+                .contains(Rule::NumpyCopyFalse)
+        );
+        assert!(possible_rules(
+            b"from numpy import (ma,\n array as a)\na(x, copy=False)",
+            all
+        )
+        .contains(Rule::NumpyCopyFalse));
+        assert!(possible_rules(
+            b"from numpy import (ma,  # (x)\n array as a)\na(x, copy=False)",
+            all
+        )
+        .contains(Rule::NumpyCopyFalse));
         assert!(possible_rules(b"def __dlpack_device__(self): ...", all)
             .contains(Rule::DlpackDeviceInvalid));
         assert!(possible_rules(b"def __dlpack__(self): ...", all).contains(Rule::DlpackMissingPair));
@@ -264,6 +398,13 @@ mod tests {
         );
         let only_dlpack: RuleSet = [Rule::DlpackSignature].into_iter().collect();
         assert!(!may_match(b"def __array__(self): ...", only_dlpack));
+    }
+
+    #[test]
+    fn only_characters_that_normalize_to_ascii_trigger_normalization() {
+        assert!(may_normalize_to_ascii("def __ａrray__(self): ..."));
+        assert!(may_normalize_to_ascii("x = \u{fb01}"));
+        assert!(!may_normalize_to_ascii("# 10 µs, 2² ms, 日本語, é"));
     }
 
     #[test]

@@ -256,7 +256,13 @@ fn decode(bytes: &[u8]) -> Result<&str, String> {
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(too_large_message());
     }
-    match std::str::from_utf8(bytes) {
+    // The SIMD validator is several times faster on valid text; std's says where the
+    // first bad byte is.
+    let decoded = match simdutf8::basic::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(bytes),
+    };
+    match decoded {
         // NUL bytes are valid UTF-8: UTF-16 without a byte order mark decodes "fine".
         Ok(_) if looks_utf16(bytes) => Err(utf_message("16", "looks")),
         Ok(text) => Ok(text),
