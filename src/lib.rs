@@ -2,12 +2,123 @@
 //!
 //! See ARCHITECTURE.md at the repository root for the map of this crate.
 
+pub mod checker;
+pub mod cli;
 pub mod descriptor;
 pub mod diagnostic;
+pub mod discover;
+pub mod fix;
+pub mod model;
+pub mod noqa;
+pub mod prefilter;
 pub mod registry;
 pub mod render;
+pub mod rules;
 pub mod settings;
 pub mod value;
 
+use std::path::Path;
+
+use ruff_python_ast::PySourceType;
+use ruff_source_file::LineIndex;
+
+use crate::diagnostic::Diagnostic;
+use crate::registry::{Rule, RuleSet};
+
 /// Where rule pages are published; `Rule::url` appends `/CODE.md`.
 pub const DOCS_BASE_URL: &str = "https://github.com/arraylint/arraylint/blob/main/rules";
+
+/// How `lint_source` runs.
+#[derive(Debug, Clone, Copy)]
+pub struct LintOptions {
+    /// Skip parsing files that contain no needle of an enabled rule. Never changes results;
+    /// off only to prove that.
+    pub prefilter: bool,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions { prefilter: true }
+    }
+}
+
+/// Lint one source text with the given rules: the one entry point the CLI, the fix engine
+/// and the language server share. `# noqa` is applied; diagnostics are sorted.
+pub fn lint_source(text: &str, path: &Path, rules: RuleSet) -> Vec<Diagnostic> {
+    lint_source_with(text, path, rules, LintOptions::default())
+}
+
+pub fn lint_source_with(
+    text: &str,
+    path: &Path,
+    rules: RuleSet,
+    options: LintOptions,
+) -> Vec<Diagnostic> {
+    let enabled = rules;
+    let mut rules = if options.prefilter {
+        prefilter::possible_rules(text.as_bytes(), rules)
+    } else {
+        rules
+    };
+    // A file in which no rule can fire is not parsed, so its syntax is not ours to judge:
+    // AL001 is reported only in files that mention an array protocol.
+    if !rules
+        .iter()
+        .any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError)
+    {
+        return Vec::new();
+    }
+    if enabled.contains(Rule::SyntaxError) {
+        rules.insert(Rule::SyntaxError);
+    }
+    let source_type = if path.extension().is_some_and(|e| e == "pyi") {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    let index = LineIndex::from_source_text(text);
+    let model = model::Model::build(&parsed.syntax().body, source_type.is_stub());
+    let mut checker = checker::Checker::new(text, path, parsed.syntax(), &model, rules);
+    checker.run();
+    let mut diagnostics = checker.into_diagnostics();
+
+    // A line with a syntax error gets AL001 only: the rest is noise from a half-written line.
+    let error_lines: Vec<usize> = parsed
+        .errors()
+        .iter()
+        .map(|e| index.line_index(e.location.start()).to_zero_indexed())
+        .collect();
+    if !error_lines.is_empty() {
+        diagnostics.retain(|d| {
+            !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed())
+        });
+    }
+
+    let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
+    diagnostics.retain(|d| {
+        !directives.suppresses(d.rule, index.line_index(d.range.start()).to_zero_indexed())
+    });
+    // AL001 cannot be suppressed, as in Ruff: the file is broken whatever the comments say.
+    if rules.contains(Rule::SyntaxError) {
+        // One per line: the errors after the first on a line are the parser recovering.
+        let mut last_line = None;
+        for error in parsed.errors() {
+            let line = index.line_index(error.location.start());
+            if last_line != Some(line) {
+                diagnostics.push(rules::syntax_error::diagnostic(error));
+            }
+            last_line = Some(line);
+        }
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), a.rule).cmp(&(b.range.start(), b.range.end(), b.rule))
+    });
+    diagnostics.dedup_by(|a, b| a.rule == b.rule && a.range == b.range && a.message == b.message);
+    diagnostics
+}
+
+/// The line (0-based) on which a `# noqa` for this diagnostic goes.
+pub fn noqa_line(diagnostic: &Diagnostic, index: &LineIndex) -> usize {
+    index.line_index(diagnostic.range.start()).to_zero_indexed()
+}

@@ -85,7 +85,7 @@ rules! {
     SyntaxError = ("AL001", "syntax-error", Error, Static, None, [], "The file does not parse.");
     IoError = ("AL002", "io-error", Error, Static, None, [], "The file cannot be read or is not valid UTF-8.");
 
-    ArrayMissingCopy = ("AL101", "array-missing-copy", Error, Static, Always, ["__array__"], "`__array__` has no `copy` parameter that can be passed by keyword.");
+    ArrayMissingCopy = ("AL101", "array-missing-copy", Error, Static, Sometimes, ["__array__"], "`__array__` has no `copy` parameter that can be passed by keyword.");
     ArrayMissingDtype = ("AL102", "array-missing-dtype", Error, Static, Sometimes, ["__array__"], "`__array__` takes no `dtype` parameter.");
     ArrayDtypeKeywordOnly = ("AL103", "array-dtype-keyword-only", Error, Static, None, ["__array__"], "`__array__`'s `dtype` is keyword-only; NumPy passes it positionally.");
     ArrayCopyIgnored = ("AL104", "array-copy-ignored", Warning, Static, None, ["__array__"], "`__array__` accepts `copy` but never reads it.");
@@ -190,7 +190,10 @@ impl RuleSet {
         self.0 & other.0 != 0
     }
     pub fn iter(self) -> impl Iterator<Item = Rule> {
-        Rule::ALL.iter().copied().filter(move |rule| self.contains(*rule))
+        Rule::ALL
+            .iter()
+            .copied()
+            .filter(move |rule| self.contains(*rule))
     }
 }
 
@@ -201,5 +204,14 @@ impl FromIterator<Rule> for RuleSet {
             set.insert(rule);
         }
         set
+    }
+}
+
+impl RuleSet {
+    pub fn union(self, other: RuleSet) -> RuleSet {
+        RuleSet(self.0 | other.0)
+    }
+    pub fn contains_all(self, other: RuleSet) -> bool {
+        self.0 & other.0 == other.0
     }
 }

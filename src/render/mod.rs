@@ -47,3 +47,64 @@ pub struct Message {
     pub noqa_offset: ruff_text_size::TextSize,
     pub live: Option<LiveInfo>,
 }
+
+// PROVISIONAL: the render branch replaces what follows (same API).
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+    pub show_fix_status: bool,
+    pub unsafe_fixes: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Summary {
+    pub remaining: usize,
+    pub fixed: usize,
+    pub fixable: usize,
+    pub hidden_unsafe: usize,
+    pub fix_mode: bool,
+}
+
+pub fn render(
+    _format: OutputFormat,
+    messages: &[Message],
+    _options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    for m in messages {
+        let (row, col) = match &m.source {
+            Some(source) => {
+                let lc = source.to_source_code().line_column(m.range.start());
+                (lc.line.get(), lc.column.get())
+            }
+            None => (0, 0),
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: {} {}",
+            m.filename,
+            row,
+            col,
+            m.rule.code(),
+            m.message
+        )?;
+    }
+    Ok(())
+}
+
+pub fn write_summary(summary: &Summary, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if summary.remaining == 0 && summary.fixed == 0 {
+        writeln!(out, "All checks passed!")
+    } else {
+        writeln!(out, "Found {} errors.", summary.remaining + summary.fixed)
+    }
+}
+
+pub fn write_statistics(
+    messages: &[Message],
+    _format: OutputFormat,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", messages.len())
+}

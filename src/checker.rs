@@ -1,0 +1,81 @@
+//! Runs the static rules over one parsed module: the model is built once and every rule
+//! reads it. Rule files live in `src/rules/`; this is the only place that dispatches.
+
+use std::path::Path;
+
+use ruff_python_ast::ModModule;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{ClassInfo, Member, Model};
+use crate::registry::{Rule, RuleSet};
+use crate::rules;
+
+pub struct Checker<'a> {
+    pub text: &'a str,
+    pub path: &'a Path,
+    pub module: &'a ModModule,
+    pub model: &'a Model<'a>,
+    rules: RuleSet,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        text: &'a str,
+        path: &'a Path,
+        module: &'a ModModule,
+        model: &'a Model<'a>,
+        rules: RuleSet,
+    ) -> Self {
+        Checker {
+            text,
+            path,
+            module,
+            model,
+            rules,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.rules.contains(rule)
+    }
+
+    pub fn any_enabled(&self, rules: &[Rule]) -> bool {
+        rules.iter().any(|r| self.enabled(*r))
+    }
+
+    /// Report a diagnostic; diagnostics of rules that are not enabled are dropped here, so
+    /// rules may report without asking first.
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        if self.enabled(diagnostic.rule) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    pub fn is_stub(&self) -> bool {
+        self.model.is_stub
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    /// Run every rule.
+    pub fn run(&mut self) {
+        let model = self.model;
+        for class in &model.classes {
+            for member in &class.members {
+                self.member(class, member);
+            }
+            rules::check_class(self, class);
+        }
+        for call in &model.calls {
+            rules::check_call(self, call);
+        }
+    }
+
+    fn member(&mut self, class: &'a ClassInfo<'a>, member: &'a Member<'a>) {
+        rules::check_member(self, class, member);
+    }
+}

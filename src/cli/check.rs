@@ -1,0 +1,602 @@
+//! `arraylint check [PATHS]`: discover, lint in parallel, fix, render, exit status.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use ruff_source_file::{SourceFile, SourceFileBuilder};
+use ruff_text_size::TextRange;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, Candidate};
+use crate::registry::{Rule, RuleSet};
+use crate::render::{self, Message, OutputFormat, RenderOptions, Summary};
+use crate::settings::{CliOverrides, Resolver};
+use crate::{fix, LintOptions};
+
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+
+/// Worker threads recurse as deeply as the main thread (see main.rs).
+const STACK_SIZE: usize = 64 * 1024 * 1024;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to check; `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    /// Apply safe fixes.
+    #[arg(long, overrides_with = "no_fix")]
+    pub fix: bool,
+    #[arg(long, overrides_with = "fix", hide = true)]
+    pub no_fix: bool,
+    /// Also apply unsafe fixes (and show them as fixable).
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    pub unsafe_fixes: bool,
+    #[arg(long, overrides_with = "unsafe_fixes", hide = true)]
+    pub no_unsafe_fixes: bool,
+    /// Apply fixes without reporting the findings that remain.
+    #[arg(long)]
+    pub fix_only: bool,
+    /// Print a unified diff of the fixes instead of writing them (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
+    /// List the fixes that were applied.
+    #[arg(long)]
+    pub show_fixes: bool,
+    /// Rule codes or prefixes to enable (`AL1`, `AL101`, `ALL`), replacing the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+    /// Rule codes or prefixes to disable.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Rule codes or prefixes to enable in addition to the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+    /// Glob patterns to exclude, replacing the default list.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub exclude: Option<Vec<String>>,
+    /// Glob patterns to exclude in addition to the default list.
+    #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
+    pub extend_exclude: Vec<String>,
+    /// Apply the excludes also to paths named on the command line.
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Respect .gitignore, .ignore and .git/info/exclude (the default).
+    #[arg(long, overrides_with = "no_respect_gitignore")]
+    pub respect_gitignore: bool,
+    #[arg(long, overrides_with = "respect_gitignore")]
+    pub no_respect_gitignore: bool,
+    /// Use this configuration file for every checked file.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+    /// How to print the findings.
+    #[arg(long, value_enum, env = "ARRAYLINT_OUTPUT_FORMAT", default_value_t)]
+    pub output_format: OutputFormat,
+    /// Write the findings to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
+    /// Count the findings per rule instead of listing them.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Exit 1 when a fix was applied, even if nothing remains.
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// Print only the findings (no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print nothing; only the exit status tells.
+    #[arg(short, long)]
+    pub silent: bool,
+    /// List the files that would be checked, and stop.
+    #[arg(long)]
+    pub show_files: bool,
+    /// The file name to report for standard input (and to resolve its configuration).
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Parse every file, even those that mention no array protocol (results are the same).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
+}
+
+impl CheckArgs {
+    fn overrides(&self) -> CliOverrides {
+        CliOverrides {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            extend_select: self.extend_select.clone(),
+            exclude: self.exclude.clone(),
+            extend_exclude: self.extend_exclude.clone(),
+            respect_gitignore: if self.no_respect_gitignore {
+                Some(false)
+            } else if self.respect_gitignore {
+                Some(true)
+            } else {
+                None
+            },
+            force_exclude: self.force_exclude,
+            config: self.config.clone(),
+            isolated: self.isolated,
+        }
+    }
+    fn fix_mode(&self) -> bool {
+        (self.fix || self.fix_only || self.diff) && !self.no_fix
+    }
+    fn lint_options(&self) -> LintOptions {
+        LintOptions {
+            prefilter: !self.no_prefilter,
+        }
+    }
+}
+
+/// What checking one file gave.
+struct FileResult {
+    display: String,
+    source: Arc<SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+    fixed: BTreeMap<Rule, usize>,
+    diff: Option<String>,
+    /// A fix was refused or the fixed file could not be written: an error (exit 2).
+    error: Option<String>,
+}
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let resolver = match Resolver::new(&args.overrides(), &cwd) {
+        Ok(resolver) => resolver,
+        Err(err) => {
+            eprintln!("arraylint: error: {err}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build_global();
+
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-")
+        || (args.paths.is_empty() && args.stdin_filename.is_some());
+    let results = if reads_stdin {
+        match check_stdin(args, &resolver)? {
+            Some(result) => vec![result],
+            None => return Ok(ExitCode::from(EXIT_ERROR)),
+        }
+    } else {
+        let paths = if args.paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            args.paths.clone()
+        };
+        let candidates = match discover::discover(&paths, &resolver) {
+            Ok(candidates) => candidates,
+            Err(err) => {
+                eprintln!("arraylint: error: {err}");
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        };
+        if args.show_files {
+            let mut out = std::io::stdout().lock();
+            for candidate in &candidates {
+                if let Candidate::File(path) = candidate {
+                    writeln!(out, "{}", display_path(path, &cwd))?;
+                }
+            }
+            return Ok(ExitCode::from(EXIT_OK));
+        }
+        let settings_error = std::sync::Mutex::new(None::<String>);
+        let results: Vec<FileResult> = candidates
+            .par_iter()
+            .filter_map(|candidate| match candidate {
+                Candidate::File(path) => match resolver.rules_for(path) {
+                    Ok(rules) => check_path(path, &display_path(path, &cwd), rules, args),
+                    Err(err) => {
+                        if let Ok(mut slot) = settings_error.lock() {
+                            slot.get_or_insert(err.to_string());
+                        }
+                        None
+                    }
+                },
+                Candidate::Error { path, message } => {
+                    let rules = resolver.rules_for(path).unwrap_or_else(|_| RuleSet::all());
+                    rules
+                        .contains(Rule::IoError)
+                        .then(|| io_error(&display_path(path, &cwd), message.clone()))
+                }
+            })
+            .collect();
+        if let Some(err) = settings_error.into_inner().ok().flatten() {
+            eprintln!("arraylint: error: {err}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+        results
+    };
+    report(args, results)
+}
+
+/// The path as the user should read it: relative to the working directory, without `./`.
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let relative = path.strip_prefix(cwd).unwrap_or(path);
+    let relative = relative.strip_prefix(".").unwrap_or(relative);
+    relative.to_string_lossy().into_owned()
+}
+
+fn io_error(display: &str, message: String) -> FileResult {
+    FileResult {
+        display: display.to_string(),
+        source: Arc::new(SourceFileBuilder::new(display, "").finish()),
+        diagnostics: vec![Diagnostic::new(
+            Rule::IoError,
+            message,
+            TextRange::default(),
+        )],
+        fixed: BTreeMap::new(),
+        diff: None,
+        error: None,
+    }
+}
+
+/// Why bytes are not a Python source we can check, in words that say what to do.
+fn decode_error(bytes: &[u8], err: std::str::Utf8Error) -> String {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let width =
+            if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+                "32"
+            } else {
+                "16"
+            };
+        return format!(
+            "the file is UTF-{width} encoded; arraylint reads UTF-8 only (convert it, e.g. `iconv -f UTF-{width} -t UTF-8`)"
+        );
+    }
+    let offset = err.valid_up_to();
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    format!(
+        "the file is not valid UTF-8: byte 0x{:02X} at offset {offset} (line {line}, column {column}); save it as UTF-8",
+        bytes.get(offset).copied().unwrap_or_default()
+    )
+}
+
+thread_local! {
+    /// One read buffer per worker: most files are read, scanned and dropped.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn check_path(path: &Path, display: &str, rules: RuleSet, args: &CheckArgs) -> Option<FileResult> {
+    BUFFER.with(|buffer| {
+        let mut buffer = buffer.borrow_mut();
+        buffer.clear();
+        let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buffer));
+        if let Err(err) = read {
+            return rules
+                .contains(Rule::IoError)
+                .then(|| io_error(display, format!("cannot read the file: {err}")));
+        }
+        let text = match std::str::from_utf8(&buffer) {
+            Ok(text) => text,
+            Err(err) => {
+                return rules
+                    .contains(Rule::IoError)
+                    .then(|| io_error(display, decode_error(&buffer, err)));
+            }
+        };
+        if args.lint_options().prefilter && !crate::prefilter::may_match(text.as_bytes(), rules) {
+            return None;
+        }
+        Some(check_text(text, path, display, rules, args, true))
+    })
+}
+
+/// Lint (and in fix mode fix) one text. `write` says whether fixes go back to `path`.
+fn check_text(
+    text: &str,
+    path: &Path,
+    display: &str,
+    rules: RuleSet,
+    args: &CheckArgs,
+    write: bool,
+) -> FileResult {
+    let mut result = FileResult {
+        display: display.to_string(),
+        source: Arc::new(SourceFileBuilder::new(display, text).finish()),
+        diagnostics: Vec::new(),
+        fixed: BTreeMap::new(),
+        diff: None,
+        error: None,
+    };
+    if args.fix_mode() {
+        let outcome = fix::fix_text(text, path, rules, args.unsafe_fixes);
+        if let Some(reason) = outcome.refused {
+            result.error = Some(format!("{display}: {reason}"));
+        } else if outcome.text != text {
+            if args.diff {
+                result.diff = Some(unified_diff(text, &outcome.text, display));
+            } else if write {
+                if let Err(err) = write_atomically(path, text.as_bytes(), outcome.text.as_bytes()) {
+                    result.error = Some(format!("{display}: the fixes were not written: {err}"));
+                    result.diagnostics =
+                        crate::lint_source_with(text, path, rules, args.lint_options());
+                    return result;
+                }
+            }
+            result.fixed = outcome.fixed;
+            result.source =
+                Arc::new(SourceFileBuilder::new(display, outcome.text.as_str()).finish());
+        }
+        let fixed_text = result.source.source_text().to_string();
+        result.diagnostics = crate::lint_source_with(&fixed_text, path, rules, args.lint_options());
+        if args.diff {
+            // `--diff` shows what would change; what remains is what the original has.
+            result.source = Arc::new(SourceFileBuilder::new(display, text).finish());
+            result.diagnostics = crate::lint_source_with(text, path, rules, args.lint_options())
+                .into_iter()
+                .filter(|d| {
+                    d.fix
+                        .as_ref()
+                        .is_none_or(|f| !fix::applies(f.applicability, args.unsafe_fixes))
+                })
+                .collect();
+        }
+    } else {
+        result.diagnostics = crate::lint_source_with(text, path, rules, args.lint_options());
+    }
+    result
+}
+
+fn unified_diff(old: &str, new: &str, display: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .header(&format!("a/{display}"), &format!("b/{display}"))
+        .to_string()
+}
+
+/// Write beside the file, then rename over it: a reader never sees half a file, a crash
+/// never loses it. Keeps the permissions; refuses when the file changed since it was read.
+pub fn write_atomically(path: &Path, original: &[u8], contents: &[u8]) -> std::io::Result<()> {
+    // Follow a symlink: replace the file it points to, not the link.
+    let target = std::fs::canonicalize(path)?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let permissions = std::fs::metadata(&target)?.permissions();
+    let mut temp = tempfile_in(dir, &name)?;
+    let result = (|| {
+        temp.1.write_all(contents)?;
+        temp.1.sync_all()?;
+        std::fs::set_permissions(&temp.0, permissions)?;
+        #[cfg(debug_assertions)]
+        if let Some(edit) = std::env::var_os("ARRAYLINT_TEST_EDIT_BEFORE_WRITE") {
+            // Tests simulate an editor saving the file between our read and our write.
+            std::fs::write(&target, edit.to_string_lossy().as_bytes())?;
+        }
+        if std::fs::read(&target)? != original {
+            return Err(std::io::Error::other(
+                "the file changed on disk while it was being fixed; run again",
+            ));
+        }
+        std::fs::rename(&temp.0, &target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp.0);
+    }
+    result
+}
+
+fn tempfile_in(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    for attempt in 0..100u32 {
+        let path = dir.join(format!(
+            ".{name}.arraylint-{}-{attempt}.tmp",
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(std::io::Error::other(
+        "cannot create a temporary file beside the target",
+    ))
+}
+
+fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<FileResult>> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    let path = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("-"));
+    let display = path.to_string_lossy().into_owned();
+    if args.force_exclude && args.stdin_filename.is_some() && resolver.is_excluded(&path) {
+        return Ok(Some(FileResult {
+            display: display.clone(),
+            source: Arc::new(SourceFileBuilder::new(display, "").finish()),
+            diagnostics: Vec::new(),
+            fixed: BTreeMap::new(),
+            diff: None,
+            error: None,
+        }));
+    }
+    let rules = match resolver.rules_for(&path) {
+        Ok(rules) => rules,
+        Err(err) => {
+            eprintln!("arraylint: error: {err}");
+            return Ok(None);
+        }
+    };
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(err) => return Ok(Some(io_error(&display, decode_error(&bytes, err)))),
+    };
+    let result = check_text(text, &path, &display, rules, args, false);
+    // `--fix -` prints the fixed source, as Ruff does; the findings go to stderr.
+    if args.fix_mode() && !args.diff {
+        std::io::stdout()
+            .lock()
+            .write_all(result.source.source_text().as_bytes())?;
+    }
+    Ok(Some(result))
+}
+
+fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<ExitCode> {
+    results.sort_by(|a, b| a.display.cmp(&b.display));
+    let mut messages = Vec::new();
+    let mut fixed_total = 0usize;
+    let mut errors = Vec::new();
+    let mut diffs = String::new();
+    for result in &results {
+        for count in result.fixed.values() {
+            fixed_total += count;
+        }
+        if let Some(err) = &result.error {
+            errors.push(err.clone());
+        }
+        if let Some(diff) = &result.diff {
+            diffs.push_str(diff);
+        }
+        for diagnostic in &result.diagnostics {
+            messages.push(Message {
+                rule: diagnostic.rule,
+                message: diagnostic.message.clone(),
+                severity: diagnostic.severity,
+                filename: result.display.clone(),
+                source: Some(result.source.clone()),
+                range: diagnostic.range,
+                fix: diagnostic.fix.clone(),
+                noqa_offset: diagnostic.range.start(),
+                live: None,
+            });
+        }
+    }
+    let fixable = messages
+        .iter()
+        .filter(|m| {
+            m.fix
+                .as_ref()
+                .is_some_and(|f| fix::applies(f.applicability, args.unsafe_fixes))
+        })
+        .count();
+    let hidden_unsafe = if args.unsafe_fixes {
+        0
+    } else {
+        messages.iter().filter(|m| m.fix.is_some()).count() - fixable
+    };
+    let summary = Summary {
+        remaining: messages.len(),
+        fixed: fixed_total,
+        fixable,
+        hidden_unsafe,
+        fix_mode: args.fix_mode(),
+    };
+    let stdin_fixing = args.fix_mode()
+        && !args.diff
+        && (args.paths.iter().any(|p| p.as_os_str() == "-")
+            || (args.paths.is_empty() && args.stdin_filename.is_some()));
+
+    let mut out: Box<dyn Write> = match &args.output_file {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create the output file {}", path.display()))?,
+        )),
+        // With `--diff` the patch owns stdout; with `--fix -` the fixed source does.
+        None if args.diff || stdin_fixing => Box::new(std::io::stderr().lock()),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    if args.diff {
+        std::io::stdout().lock().write_all(diffs.as_bytes())?;
+    }
+    if !args.silent {
+        if args.show_fixes && fixed_total > 0 {
+            writeln!(
+                out,
+                "Fixed {fixed_total} error{}:",
+                if fixed_total == 1 { "" } else { "s" }
+            )?;
+            for result in &results {
+                for (rule, count) in &result.fixed {
+                    writeln!(
+                        out,
+                        "- {}: {count} × {} ({})",
+                        result.display,
+                        rule.code(),
+                        rule.name()
+                    )?;
+                }
+            }
+            writeln!(out)?;
+        }
+        if args.statistics {
+            render::write_statistics(&messages, args.output_format, &mut out)?;
+        } else if !args.fix_only {
+            let color = args.output_file.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none();
+            let options = RenderOptions {
+                color,
+                show_fix_status: true,
+                unsafe_fixes: args.unsafe_fixes,
+            };
+            render::render(args.output_format, &messages, &options, &mut out)?;
+        }
+        let human = matches!(
+            args.output_format,
+            OutputFormat::Full | OutputFormat::Concise
+        );
+        if human && !args.quiet && !args.statistics {
+            if args.fix_only {
+                let fixed = Summary {
+                    remaining: 0,
+                    fixable: 0,
+                    hidden_unsafe: 0,
+                    ..summary
+                };
+                render::write_summary(&fixed, &mut out)?;
+            } else {
+                render::write_summary(&summary, &mut out)?;
+            }
+        }
+    }
+    out.flush()?;
+    drop(out);
+    for err in &errors {
+        eprintln!("arraylint: error: {err}");
+    }
+    if !errors.is_empty() {
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let failing = messages.iter().any(|m| m.severity != Severity::Info);
+    let has_diff = args.diff && !diffs.is_empty();
+    let fixed_and_asked = args.exit_non_zero_on_fix && fixed_total > 0;
+    let code = if args.exit_zero {
+        EXIT_OK
+    } else if has_diff || fixed_and_asked || (failing && !args.fix_only) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    };
+    Ok(ExitCode::from(code))
+}

@@ -1,0 +1,234 @@
+//! The fix engine: apply the fixes of a lint to a fixed point, refuse any result that does
+//! not re-parse. Writing files (atomically) is the CLI's job; this works on text only, so
+//! the CLI, the language server and the tests share it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ruff_python_ast::PySourceType;
+use ruff_text_size::TextRange;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::registry::{Rule, RuleSet};
+
+/// At most this many lint-and-fix passes: fixes never need more, and a pair of fixes that
+/// undo each other must not loop forever.
+const MAX_PASSES: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixOutcome {
+    /// The fixed text (the input, unchanged, when nothing was fixed or the fix was refused).
+    pub text: String,
+    /// How many fixes of each rule were applied.
+    pub fixed: BTreeMap<Rule, usize>,
+    /// Why the fixes were refused, if they were: the file must then be left untouched.
+    pub refused: Option<String>,
+}
+
+impl FixOutcome {
+    pub fn fixed_count(&self) -> usize {
+        self.fixed.values().sum()
+    }
+}
+
+/// Whether a fix of this applicability is applied.
+pub fn applies(applicability: Applicability, unsafe_fixes: bool) -> bool {
+    applicability == Applicability::Safe || unsafe_fixes
+}
+
+/// Apply every applicable fix, re-lint, and repeat until nothing changes.
+pub fn fix_text(text: &str, path: &Path, rules: RuleSet, unsafe_fixes: bool) -> FixOutcome {
+    let source_type = if path.extension().is_some_and(|e| e == "pyi") {
+        PySourceType::Stub
+    } else {
+        PySourceType::Python
+    };
+    fix_with(text, source_type, unsafe_fixes, |current| {
+        crate::lint_source(current, path, rules)
+    })
+}
+
+/// `fix_text` with the lint given: the tests use it to feed fixes no rule produces.
+pub fn fix_with(
+    text: &str,
+    source_type: PySourceType,
+    unsafe_fixes: bool,
+    mut lint: impl FnMut(&str) -> Vec<Diagnostic>,
+) -> FixOutcome {
+    let errors_before = syntax_error_count(text, source_type);
+    let mut current = text.to_string();
+    let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
+    let mut seen: Vec<u64> = vec![hash(&current)];
+    for _ in 0..MAX_PASSES {
+        let diagnostics = lint(&current);
+        let Some((next, applied)) = apply_fixes(&current, &diagnostics, unsafe_fixes) else {
+            break;
+        };
+        if syntax_error_count(&next, source_type) > errors_before {
+            return FixOutcome {
+                text: text.to_string(),
+                fixed: BTreeMap::new(),
+                refused: Some(format!(
+                    "applying the fixes for {} would make the file invalid Python; it was left unchanged",
+                    applied.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+                )),
+            };
+        }
+        for rule in applied {
+            *fixed.entry(rule).or_default() += 1;
+        }
+        let digest = hash(&next);
+        current = next;
+        if seen.contains(&digest) {
+            break; // fixes that undo each other
+        }
+        seen.push(digest);
+    }
+    FixOutcome {
+        text: current,
+        fixed,
+        refused: None,
+    }
+}
+
+/// One pass: the applicable fixes that do not overlap an earlier one (a fix that waits is
+/// applied in the next pass). None when there is nothing to apply.
+pub fn apply_fixes(
+    text: &str,
+    diagnostics: &[Diagnostic],
+    unsafe_fixes: bool,
+) -> Option<(String, Vec<Rule>)> {
+    let mut chosen: Vec<&Edit> = Vec::new();
+    let mut applied = Vec::new();
+    for diagnostic in diagnostics {
+        let Some(fix) = &diagnostic.fix else { continue };
+        if !applies(fix.applicability, unsafe_fixes) || fix.edits.is_empty() {
+            continue;
+        }
+        let in_bounds = fix.edits.iter().all(|e| {
+            e.range.end().to_usize() <= text.len()
+                && text.is_char_boundary(e.range.start().to_usize())
+                && text.is_char_boundary(e.range.end().to_usize())
+        });
+        let overlaps = fix
+            .edits
+            .iter()
+            .any(|e| chosen.iter().any(|c| overlap(c.range, e.range)));
+        if !in_bounds || overlaps {
+            continue;
+        }
+        chosen.extend(fix.edits.iter());
+        applied.push(diagnostic.rule);
+    }
+    if chosen.is_empty() {
+        return None;
+    }
+    chosen.sort_by_key(|e| (e.range.start(), e.range.end()));
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0usize;
+    for edit in chosen {
+        let start = edit.range.start().to_usize();
+        out.push_str(&text[last..start]);
+        out.push_str(&edit.content);
+        last = edit.range.end().to_usize();
+    }
+    out.push_str(&text[last..]);
+    (out != text).then_some((out, applied))
+}
+
+/// Two edits conflict when their ranges intersect, or both insert at the same point.
+fn overlap(a: TextRange, b: TextRange) -> bool {
+    (a.start() < b.end() && b.start() < a.end()) || a.start() == b.start()
+}
+
+fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Parse errors, plus the errors CPython raises at compile time that the parser does not
+/// flag but a fix could introduce (a repeated parameter name).
+pub fn syntax_error_count(text: &str, source_type: PySourceType) -> usize {
+    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+    parsed.errors().len() + duplicate_parameters(parsed.syntax())
+}
+
+fn duplicate_parameters(module: &ruff_python_ast::ModModule) -> usize {
+    use ruff_python_ast::visitor::{self, Visitor};
+    struct Duplicates(usize);
+    impl<'a> Visitor<'a> for Duplicates {
+        fn visit_parameters(&mut self, parameters: &'a ruff_python_ast::Parameters) {
+            let mut names: Vec<&str> = parameters.iter().map(|p| p.name().as_str()).collect();
+            let total = names.len();
+            names.sort_unstable();
+            names.dedup();
+            self.0 += total - names.len();
+            visitor::walk_parameters(self, parameters);
+        }
+    }
+    let mut duplicates = Duplicates(0);
+    duplicates.visit_body(&module.body);
+    duplicates.0
+}
+
+/// The file's line ending, for fixes that insert lines.
+pub fn line_ending(text: &str) -> &'static str {
+    match ruff_source_file::find_newline(text) {
+        Some((_, ruff_source_file::LineEnding::CrLf)) => "\r\n",
+        Some((_, ruff_source_file::LineEnding::Cr)) => "\r",
+        _ => "\n",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixes_to_a_fixed_point_and_is_idempotent() {
+        let src = "class A:\n    def __array__(self):\n        return 1\n";
+        let out = fix_text(src, Path::new("a.py"), RuleSet::all(), true);
+        assert_eq!(out.refused, None);
+        assert!(
+            out.text
+                .contains("def __array__(self, dtype=None, copy=None):"),
+            "{}",
+            out.text
+        );
+        let again = fix_text(&out.text, Path::new("a.py"), RuleSet::all(), true);
+        assert_eq!(again.text, out.text);
+        assert_eq!(again.fixed_count(), 0);
+    }
+
+    #[test]
+    fn refuses_a_fix_that_breaks_the_file() {
+        use crate::diagnostic::Fix;
+        let src = "x = 1\n";
+        let out = fix_with(src, PySourceType::Python, true, |_| {
+            vec![
+                Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
+                    applicability: Applicability::Safe,
+                    message: "break it".into(),
+                    edits: vec![Edit::insertion(0.into(), "def (")],
+                }),
+            ]
+        });
+        assert_eq!(out.text, src);
+        assert!(out.refused.is_some());
+        assert_eq!(out.fixed_count(), 0);
+    }
+
+    #[test]
+    fn counts_duplicate_parameters() {
+        assert_eq!(
+            syntax_error_count("def f(a, a): ...\n", PySourceType::Python),
+            1
+        );
+        assert_eq!(
+            syntax_error_count("def f(a, b): ...\n", PySourceType::Python),
+            0
+        );
+    }
+}

@@ -1,0 +1,47 @@
+#![doc = include_str!("../../rules/AL106.md")]
+
+use ruff_python_ast::Expr;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Binding, Member, MemberKind};
+use crate::registry::Rule;
+
+/// Reports AL106 and returns whether `__array__` is not a plain method (the signature
+/// rules then stay quiet: one member, one root cause).
+pub fn check(checker: &mut Checker, member: &Member) -> bool {
+    let what = match member.kind {
+        MemberKind::Property { .. } => "a property",
+        MemberKind::Method {
+            binding: Binding::Static,
+            ..
+        } => "a staticmethod",
+        MemberKind::Method {
+            binding: Binding::Class,
+            ..
+        } => "a classmethod",
+        MemberKind::Method { .. } => return false,
+        MemberKind::Attribute { value } => match value {
+            Expr::NoneLiteral(_) => "`None`",
+            Expr::NumberLiteral(_)
+            | Expr::StringLiteral(_)
+            | Expr::BytesLiteral(_)
+            | Expr::BooleanLiteral(_)
+            | Expr::List(_)
+            | Expr::Tuple(_)
+            | Expr::Dict(_)
+            | Expr::Set(_)
+            | Expr::FString(_) => "a non-callable class attribute",
+            // A lambda, another function or anything else may well be callable.
+            _ => return false,
+        },
+    };
+    checker.report(Diagnostic::new(
+        Rule::ArrayNotAMethod,
+        format!(
+            "`__array__` is {what}; NumPy calls it as a method `__array__(dtype=None, copy=None)`"
+        ),
+        member.range,
+    ));
+    true
+}

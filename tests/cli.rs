@@ -1,0 +1,221 @@
+//! The CLI as users run it: the real binary on real files.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn arraylint() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arraylint"));
+    cmd.env_remove("ARRAYLINT_OUTPUT_FORMAT").env("NO_COLOR", "1");
+    cmd
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    arraylint()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn codes(out: &Output) -> Vec<String> {
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON output: {e}: {}", stdout(out)));
+    json.as_array()
+        .expect("an array")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+const BAD: &str = "class A:\n    def __array__(self, dtype=None):\n        return None\n";
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn exit_codes() {
+    let dir = project(&[("bad.py", BAD), ("good.py", "x = 1\n")]);
+    assert_eq!(run_in(dir.path(), &["check", "good.py"]).status.code(), Some(0));
+    assert_eq!(run_in(dir.path(), &["check", "bad.py"]).status.code(), Some(1));
+    assert_eq!(run_in(dir.path(), &["check", "--exit-zero", "bad.py"]).status.code(), Some(0));
+    let missing = run_in(dir.path(), &["check", "nope.py"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.py"));
+    assert_eq!(run_in(dir.path(), &["check", "--select", "XX9"]).status.code(), Some(2));
+    assert_eq!(run_in(dir.path(), &["check", "--no-such-flag"]).status.code(), Some(2));
+}
+
+#[test]
+fn no_subcommand_means_check() {
+    let dir = project(&[("bad.py", BAD)]);
+    let implicit = run_in(dir.path(), &["bad.py", "--output-format", "concise"]);
+    let explicit = run_in(dir.path(), &["check", "bad.py", "--output-format", "concise"]);
+    assert_eq!(implicit.status.code(), Some(1));
+    assert_eq!(stdout(&implicit), stdout(&explicit));
+    // With no arguments at all it checks the current directory.
+    assert_eq!(run_in(dir.path(), &[]).status.code(), Some(1));
+}
+
+#[test]
+fn selectors_take_codes_prefixes_and_all() {
+    let dir = project(&[("bad.py", BAD)]);
+    let json = |args: &[&str]| {
+        let mut all = vec!["check", "bad.py", "--output-format", "json"];
+        all.extend_from_slice(args);
+        codes(&run_in(dir.path(), &all))
+    };
+    assert_eq!(json(&[]), vec!["AL101", "AL105"]);
+    assert_eq!(json(&["--select", "AL101"]), vec!["AL101"]);
+    assert_eq!(json(&["--select", "AL10"]), vec!["AL101", "AL105"]);
+    assert_eq!(json(&["--select", "AL1", "--ignore", "AL105"]), vec!["AL101"]);
+    assert_eq!(json(&["--select", "AL6", "--extend-select", "AL105"]), vec!["AL105"]);
+    assert_eq!(json(&["--select", "ALL", "--ignore", "AL1"]), Vec::<String>::new());
+    assert_eq!(json(&["--select", "al101"]), vec!["AL101"]);
+}
+
+#[test]
+fn noqa_forms() {
+    let text = "\
+class A:
+    def __array__(self, dtype=None):  # noqa: AL101
+        return None  # NOQA
+class B:
+    def __array__(self, dtype=None):  # noqa:AL102
+        return []  # noqa: E501, AL105
+class C:
+    def __array__(self, dtype=None):  # noqa
+        s = '# noqa'; return None
+";
+    let dir = project(&[("a.py", text)]);
+    let out = run_in(dir.path(), &["check", "a.py", "--output-format", "json"]);
+    // B's AL101 is not suppressed by a noqa for another code; C's string is not a comment.
+    assert_eq!(codes(&out), vec!["AL101", "AL105"]);
+
+    let file_level = format!("# arraylint: noqa: AL105\n{BAD}");
+    let dir = project(&[("a.py", &file_level)]);
+    assert_eq!(codes(&run_in(dir.path(), &["check", "a.py", "--output-format", "json"])), vec!["AL101"]);
+    let file_level = format!("{BAD}# ArrayLint: NoQA\n");
+    let dir = project(&[("a.py", &file_level)]);
+    assert_eq!(run_in(dir.path(), &["check", "a.py"]).status.code(), Some(0));
+}
+
+#[test]
+fn syntax_errors_are_reported_and_not_suppressed() {
+    let text = "class A:\n    def __array__(self, copy=None:  # noqa\n        pass\nclass B:\n    def __array__(self): ...\n";
+    let dir = project(&[("a.py", text)]);
+    let out = run_in(dir.path(), &["check", "a.py", "--output-format", "json"]);
+    assert_eq!(codes(&out), vec!["AL001", "AL101", "AL102"]);
+}
+
+#[test]
+fn stdin() {
+    let mut child = arraylint()
+        .args(["check", "-", "--stdin-filename", "pkg/mod.py", "--output-format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(BAD.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), vec!["AL101", "AL105"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json[0]["filename"], "pkg/mod.py");
+}
+
+#[test]
+fn fix_on_stdin_prints_the_fixed_source() {
+    let mut child = arraylint()
+        .args(["check", "--fix", "--unsafe-fixes", "-", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(BAD.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert!(stdout(&out).contains("def __array__(self, dtype=None, copy=None):"), "{}", stdout(&out));
+}
+
+#[test]
+fn output_file_and_format_from_the_environment() {
+    let dir = project(&[("bad.py", BAD)]);
+    let out = run_in(dir.path(), &["check", "bad.py", "--output-format", "json", "-o", "out.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read(dir.path().join("out.json")).expect("output file written");
+    let json: serde_json::Value = serde_json::from_slice(&written).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(2));
+
+    let out = arraylint()
+        .current_dir(dir.path())
+        .env("ARRAYLINT_OUTPUT_FORMAT", "json")
+        .args(["check", "bad.py"])
+        .output()
+        .expect("runs");
+    assert_eq!(codes(&out), vec!["AL101", "AL105"]);
+}
+
+#[test]
+fn show_files_lists_python_files_only() {
+    let dir = project(&[("a.py", "x = 1\n"), ("b.pyi", "x: int\n"), ("c.txt", "no"), ("sub/d.py", "")]);
+    let out = run_in(dir.path(), &["check", "--show-files"]);
+    assert_eq!(out.status.code(), Some(0));
+    let mut listed: Vec<String> = stdout(&out).lines().map(|l| l.replace('\\', "/")).collect();
+    listed.sort();
+    assert_eq!(listed, vec!["a.py", "b.pyi", "sub/d.py"]);
+}
+
+#[test]
+fn prefilter_never_changes_the_output_over_the_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let with = run_in(root, &["check", "fixtures", "--output-format", "json"]);
+    let without = run_in(root, &["check", "fixtures", "--output-format", "json", "--no-prefilter"]);
+    assert!(!with.stdout.is_empty());
+    assert_eq!(stdout(&with), stdout(&without));
+}
+
+#[test]
+fn rule_pages() {
+    let out = arraylint().args(["rule", "AL101"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("# AL101: array-missing-copy"));
+    let out = arraylint().args(["rule", "AL101", "--output-format", "json"]).output().expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["name"], "array-missing-copy");
+    let out = arraylint().args(["rule", "--all", "--output-format", "json"]).output().expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(arraylint::registry::Rule::ALL.len()));
+    assert_eq!(arraylint().args(["rule", "AL999"]).output().expect("runs").status.code(), Some(2));
+}
+
+#[test]
+fn version() {
+    let out = arraylint().arg("--version").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
+}

@@ -1,0 +1,126 @@
+//! The fixture harness: every `fixtures/**/*.py[i]` is checked with all rules; each line
+//! that carries `# error: AL101` (several codes separated by commas) must get exactly those
+//! diagnostics starting on that line, and no other line may get any. Run once with the
+//! pre-filter and once without: the results must be identical.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use arraylint::registry::{Rule, RuleSet};
+use arraylint::LintOptions;
+use ruff_source_file::LineIndex;
+
+fn fixture_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures/ is readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                // Live producers for verify and fix before/after pairs have their own tests.
+                if !matches!(
+                    path.file_name().and_then(|n| n.to_str()),
+                    Some("verify" | "fix")
+                ) {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// `# error: AL101, AL102` markers: line (1-based) -> codes.
+fn expectations(text: &str) -> BTreeMap<usize, Vec<String>> {
+    let mut expected = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(pos) = line.find("# error:") {
+            let codes: Vec<String> = line[pos + 8..]
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .map(str::trim)
+                .filter(|c| c.starts_with("AL"))
+                .map(str::to_string)
+                .collect();
+            let mut codes = codes;
+            codes.sort();
+            expected.insert(i + 1, codes);
+        }
+    }
+    expected
+}
+
+fn actual(text: &str, path: &Path, prefilter: bool) -> BTreeMap<usize, Vec<String>> {
+    let index = LineIndex::from_source_text(text);
+    let mut actual: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    let options = LintOptions { prefilter };
+    for d in arraylint::lint_source_with(text, path, RuleSet::all(), options) {
+        let line = index.line_index(d.range.start()).get();
+        actual
+            .entry(line)
+            .or_default()
+            .push(d.rule.code().to_string());
+    }
+    for codes in actual.values_mut() {
+        codes.sort();
+    }
+    actual
+}
+
+#[test]
+fn every_fixture_matches_its_markers() {
+    let mut failures = Vec::new();
+    let files = fixture_files();
+    assert!(files.len() >= 5, "fixtures/ holds the rule fixtures");
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
+        let expected = expectations(&text);
+        let got = actual(&text, path, true);
+        if expected != got {
+            failures.push(format!(
+                "{}:\n  expected {expected:?}\n  got      {got:?}",
+                path.display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn prefilter_never_changes_results() {
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        assert_eq!(
+            actual(&text, &path, true),
+            actual(&text, &path, false),
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn every_static_rule_has_a_fixture_that_fires_it() {
+    let mut fired = RuleSet::empty();
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        for d in arraylint::lint_source(&text, &path, RuleSet::all()) {
+            fired.insert(d.rule);
+        }
+    }
+    let missing: Vec<&str> = Rule::ALL
+        .iter()
+        .filter(|r| r.mode().is_static() && **r != Rule::IoError && !fired.contains(**r))
+        .map(|r| r.code())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "static rules no fixture fires: {missing:?}"
+    );
+}
