@@ -1,59 +1,265 @@
-//! The file walk. PROVISIONAL: the settings branch replaces this file (same API).
+//! The file walk: which Python files a `check` run reads.
+//!
+//! As Ruff: `.gitignore`, `.ignore` and `.git/info/exclude` are respected (also outside a
+//! git repository) unless `respect-gitignore = false`; hidden files are walked; the
+//! `exclude`/`extend-exclude` of the closest config prune the walk; files named on the
+//! command line are always checked unless `--force-exclude` is given.
 
+use std::fmt;
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex, PoisonError};
 
-use crate::settings::Resolver;
+use ignore::{WalkBuilder, WalkState};
 
+use crate::settings::{absolutize, Resolver, SettingsError};
+
+/// One thing the run will look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Candidate {
+    /// A Python file, as an absolute normalized path.
     File(PathBuf),
+    /// Something the walk could not read (permission denied, a broken link); the run goes on.
     Error { path: PathBuf, message: String },
 }
 
-#[derive(Debug)]
-pub enum DiscoverError {
-    Missing(PathBuf),
-}
-
-impl std::fmt::Display for DiscoverError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Candidate {
+    pub fn path(&self) -> &Path {
         match self {
-            DiscoverError::Missing(p) => write!(f, "{}: No such file or directory", p.display()),
+            Candidate::File(path) | Candidate::Error { path, .. } => path,
         }
     }
 }
 
-pub fn discover(paths: &[PathBuf], _resolver: &Resolver) -> Result<Vec<Candidate>, DiscoverError> {
-    let mut out = Vec::new();
-    for path in paths {
-        if !path.exists() {
-            return Err(DiscoverError::Missing(path.clone()));
+/// A problem that stops the run (the CLI exits 2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiscoverError {
+    /// A path named on the command line does not exist (as written).
+    Missing(PathBuf),
+    /// A config file met during the walk is invalid.
+    Settings(SettingsError),
+}
+
+impl fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiscoverError::Missing(path) => {
+                write!(f, "{}: no such file or directory", path.display())
+            }
+            DiscoverError::Settings(error) => error.fmt(f),
         }
-        if path.is_file() {
-            out.push(Candidate::File(path.clone()));
+    }
+}
+
+impl std::error::Error for DiscoverError {}
+
+impl From<SettingsError> for DiscoverError {
+    fn from(error: SettingsError) -> Self {
+        DiscoverError::Settings(error)
+    }
+}
+
+/// Whether a file name is one `check` reads when walking a directory.
+pub fn is_python_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "py" || extension == "pyi")
+}
+
+/// The files to check under `paths` (the working directory when empty), sorted, each once.
+pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>, DiscoverError> {
+    let current = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &current[..]
+    } else {
+        paths
+    };
+
+    let mut candidates = Vec::new();
+    // Walk roots, split by whether ignore files apply (one walker cannot mix the two).
+    let mut roots: [Vec<PathBuf>; 2] = [Vec::new(), Vec::new()];
+    let mut named = Vec::with_capacity(paths.len());
+    for path in paths {
+        let absolute = absolutize(path, resolver.cwd());
+        match fs::metadata(&absolute) {
+            Ok(metadata) => named.push((absolute, metadata.is_dir())),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                return Err(DiscoverError::Missing(path.clone()));
+            }
+            Err(error) => candidates.push(Candidate::Error {
+                path: absolute,
+                message: error.to_string(),
+            }),
+        }
+    }
+    for (path, is_dir) in named {
+        if resolver.force_exclude() && resolver.is_excluded(&path) {
             continue;
         }
-        for entry in ignore::WalkBuilder::new(path).build() {
-            match entry {
-                Ok(e) => {
-                    let p = e.path();
-                    if p.is_file() && p.extension().is_some_and(|x| x == "py" || x == "pyi") {
-                        out.push(Candidate::File(p.to_path_buf()));
-                    }
-                }
-                Err(e) => out.push(Candidate::Error {
-                    path: path.clone(),
-                    message: e.to_string(),
-                }),
-            }
+        if is_dir {
+            let respect = resolver.respect_gitignore_in(&path)?;
+            roots[usize::from(respect)].push(path);
+        } else {
+            // Named explicitly: checked whatever its extension, as in Ruff.
+            candidates.push(Candidate::File(path));
         }
     }
-    out.sort_by(|a, b| key(a).cmp(key(b)));
-    Ok(out)
+    for (respect_gitignore, roots) in [(false, &roots[0]), (true, &roots[1])] {
+        walk(roots, respect_gitignore, resolver, &mut candidates)?;
+    }
+    candidates.sort_by(|a, b| a.path().cmp(b.path()));
+    candidates.dedup();
+    Ok(candidates)
 }
 
-fn key(c: &Candidate) -> &Path {
-    match c {
-        Candidate::File(p) | Candidate::Error { path: p, .. } => p,
+fn walk(
+    roots: &[PathBuf],
+    respect_gitignore: bool,
+    resolver: &Resolver,
+    candidates: &mut Vec<Candidate>,
+) -> Result<(), DiscoverError> {
+    let Some((first, rest)) = roots.split_first() else {
+        return Ok(());
+    };
+    let mut builder = WalkBuilder::new(first);
+    for root in rest {
+        builder.add(root);
+    }
+    builder
+        .standard_filters(respect_gitignore)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .threads(
+            std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .min(12),
+        );
+
+    let (sender, receiver) = mpsc::channel::<Candidate>();
+    let failure: Mutex<Option<SettingsError>> = Mutex::new(None);
+    builder.build_parallel().run(|| {
+        let sender = sender.clone();
+        let failure = &failure;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(error) => {
+                    let (path, message) = describe(&error);
+                    let path = path.unwrap_or_else(|| first.clone());
+                    // A send fails only once the receiver is gone, after the walk.
+                    let _ = sender.send(Candidate::Error { path, message });
+                    return WalkState::Continue;
+                }
+            };
+            if entry.depth() == 0 {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            match resolver.excludes_entry(path) {
+                Ok(true) => return WalkState::Skip,
+                Ok(false) => {}
+                Err(error) => {
+                    let mut slot = failure.lock().unwrap_or_else(PoisonError::into_inner);
+                    // Keep the first error in path order, so the message is deterministic.
+                    let replace = match slot.as_ref() {
+                        Some(previous) => error.to_string() < previous.to_string(),
+                        None => true,
+                    };
+                    if replace {
+                        *slot = Some(error);
+                    }
+                    return WalkState::Quit;
+                }
+            }
+            let Some(file_type) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if file_type.is_dir() || !is_python_file(path) {
+                return WalkState::Continue;
+            }
+            let candidate = if file_type.is_symlink() {
+                // Links are not followed into directories, but a link to a file is checked.
+                match fs::metadata(path) {
+                    Ok(target) if target.is_file() => Candidate::File(path.to_path_buf()),
+                    Ok(_) => return WalkState::Continue,
+                    Err(error) => Candidate::Error {
+                        path: path.to_path_buf(),
+                        message: format!("broken symbolic link: {error}"),
+                    },
+                }
+            } else {
+                Candidate::File(path.to_path_buf())
+            };
+            let _ = sender.send(candidate);
+            WalkState::Continue
+        })
+    });
+    drop(sender);
+    if let Some(error) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(error.into());
+    }
+    candidates.extend(receiver);
+    Ok(())
+}
+
+/// The path an `ignore` error is about, and the message without the path.
+fn describe(error: &ignore::Error) -> (Option<PathBuf>, String) {
+    match error {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe(err).1),
+        ignore::Error::WithDepth { err, .. } => describe(err),
+        ignore::Error::WithLineNumber { line, err } => {
+            let (path, message) = describe(err);
+            (path, format!("line {line}: {message}"))
+        }
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!("symbolic link loop back to {}", ancestor.display()),
+        ),
+        ignore::Error::Partial(errors) => {
+            let described: Vec<(Option<PathBuf>, String)> = errors.iter().map(describe).collect();
+            let path = described.iter().find_map(|(path, _)| path.clone());
+            let messages: Vec<String> = described.into_iter().map(|(_, message)| message).collect();
+            (path, messages.join("; "))
+        }
+        other => (None, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_files_by_extension() {
+        assert!(is_python_file(Path::new("a/b.py")));
+        assert!(is_python_file(Path::new("b.pyi")));
+        assert!(!is_python_file(Path::new("b.pyc")));
+        assert!(!is_python_file(Path::new("py")));
+        assert!(!is_python_file(Path::new("b.py.txt")));
+    }
+
+    #[test]
+    fn describe_unwraps_paths() {
+        let error = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::WithPath {
+                path: PathBuf::from("/p/secret"),
+                err: Box::new(ignore::Error::Io(io::Error::from(
+                    io::ErrorKind::PermissionDenied,
+                ))),
+            }),
+        };
+        let (path, message) = describe(&error);
+        assert_eq!(path, Some(PathBuf::from("/p/secret")));
+        assert!(
+            message.to_lowercase().contains("permission denied"),
+            "{message}"
+        );
     }
 }

@@ -54,22 +54,21 @@ pub fn lint_source_with(
     rules: RuleSet,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
-    let enabled = rules;
-    let mut rules = if options.prefilter {
-        prefilter::possible_rules(text.as_bytes(), rules)
-    } else {
-        rules
-    };
-    // A file in which no rule can fire is not parsed, so its syntax is not ours to judge:
-    // AL001 is reported only in files that mention an array protocol.
-    if !rules
-        .iter()
-        .any(|r| r.mode().is_static() && r != Rule::SyntaxError && r != Rule::IoError)
-    {
+    // AL001 is reported only in files that mention an array protocol: a file in which no
+    // rule can fire is not parsed, so its syntax is not ours to judge. This holds with and
+    // without the pre-filter, which therefore never changes results.
+    let mut possible = prefilter::possible_rules(text.as_bytes(), rules);
+    possible.remove(Rule::SyntaxError);
+    if possible.is_empty() && options.prefilter {
         return Vec::new();
     }
-    if enabled.contains(Rule::SyntaxError) {
+    let enabled = rules;
+    let mentions_protocol = !possible.is_empty();
+    let mut rules = if options.prefilter { possible } else { rules };
+    if mentions_protocol && enabled.contains(Rule::SyntaxError) {
         rules.insert(Rule::SyntaxError);
+    } else {
+        rules.remove(Rule::SyntaxError);
     }
     let source_type = if path.extension().is_some_and(|e| e == "pyi") {
         PySourceType::Stub

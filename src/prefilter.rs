@@ -8,47 +8,73 @@ use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::registry::{Rule, RuleSet};
 
-/// Every distinct needle of every rule, with the rules each one serves.
+/// The needles of every rule, and the searcher for the distinct heads among them.
+///
+/// Needles may be prefixes of one another (`__dlpack` and `__dlpack_device__`), so the
+/// searcher looks for heads that are not (`__array`, `__dlpack`, `copy`, ...); at each
+/// head found, every needle that starts there counts.
 struct Needles {
     searcher: AhoCorasick,
-    rules: Vec<RuleSet>,
+    /// Each needle with the rules it serves.
+    needles: Vec<(&'static [u8], RuleSet)>,
 }
 
 fn needles() -> &'static Needles {
     static NEEDLES: OnceLock<Needles> = OnceLock::new();
     NEEDLES.get_or_init(|| {
-        let mut patterns: Vec<&'static str> = Vec::new();
-        let mut rules: Vec<RuleSet> = Vec::new();
+        let mut needles: Vec<(&'static [u8], RuleSet)> = Vec::new();
         for rule in Rule::ALL {
             for needle in rule.needles() {
-                match patterns.iter().position(|p| p == needle) {
-                    Some(i) => rules[i].insert(*rule),
-                    None => {
-                        patterns.push(needle);
-                        rules.push(std::iter::once(*rule).collect());
-                    }
+                match needles.iter_mut().find(|(n, _)| *n == needle.as_bytes()) {
+                    Some((_, rules)) => rules.insert(*rule),
+                    None => needles.push((needle.as_bytes(), std::iter::once(*rule).collect())),
                 }
             }
         }
+        let mut heads: Vec<&[u8]> = needles
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| !needles.iter().any(|(m, _)| m != n && n.starts_with(m)))
+            .collect();
+        heads.sort();
+        heads.dedup();
         let searcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(&patterns)
+            .build(&heads)
             .unwrap_or_else(|e| panic!("the registry's needles are valid patterns: {e}"));
-        Needles { searcher, rules }
+        Needles { searcher, needles }
     })
 }
 
-/// The rules, of those enabled, whose needles occur in `bytes`.
+/// The rules, of those enabled, that can fire in a file with these bytes.
+///
+/// A needle counts only where it can matter, which keeps it exact (no rule can fire where
+/// no needle counts) while skipping most mentions:
+/// - a protocol name (`__array__`, ...) counts where a member is defined or the name is
+///   called or assigned: followed by `(`, `[`, `=` or `:` (after blanks);
+/// - `copy` counts where it is the `copy=False` keyword of a call that can be `np.array`.
 pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     let needles = needles();
     let mut found = RuleSet::empty();
+    let mut numpy_from_import: Option<bool> = None;
     for m in needles.searcher.find_iter(bytes) {
-        let rules = needles.rules[m.pattern().as_usize()];
-        if rules.intersects(enabled) && !found.contains_all(rules) {
-            // `copy` alone is common; AL602 needs `copy` `=` `False`.
-            if m.pattern().as_usize() == copy_pattern() && !copy_false_follows(bytes, m.end()) {
-                continue;
+        let at = m.start();
+        let rest = &bytes[at..];
+        let mut rules = RuleSet::empty();
+        for (needle, needle_rules) in &needles.needles {
+            if rest.starts_with(needle) {
+                rules = rules.union(*needle_rules);
             }
+        }
+        if !rules.intersects(enabled) || found.contains_all(rules) {
+            continue;
+        }
+        let counts = if rest.starts_with(b"copy") {
+            copy_false_in_array_call(bytes, at, &mut numpy_from_import)
+        } else {
+            member_or_call_follows(bytes, at)
+        };
+        if counts {
             found = found.union(rules);
         }
     }
@@ -60,37 +86,107 @@ pub fn may_match(bytes: &[u8], enabled: RuleSet) -> bool {
     !possible_rules(bytes, enabled).is_empty()
 }
 
-fn copy_pattern() -> usize {
-    static INDEX: OnceLock<usize> = OnceLock::new();
-    *INDEX.get_or_init(|| {
-        let mut seen: Vec<&str> = Vec::new();
-        for rule in Rule::ALL {
-            for needle in rule.needles() {
-                if !seen.contains(needle) {
-                    seen.push(needle);
-                }
-            }
-        }
-        seen.iter().position(|n| *n == "copy").unwrap_or(usize::MAX)
-    })
+fn is_identifier_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-fn copy_false_follows(bytes: &[u8], mut at: usize) -> bool {
-    let skip_space = |at: &mut usize| {
-        while bytes
-            .get(*at)
-            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c' | b'('))
-        {
-            *at += 1;
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c')
+}
+
+/// The identifier at `at` is followed by `(`, `[`, `=` or `:`.
+fn member_or_call_follows(bytes: &[u8], at: usize) -> bool {
+    let mut i = at;
+    while i < bytes.len() && is_identifier_byte(bytes[i]) {
+        i += 1;
+    }
+    while i < bytes.len() && is_blank(bytes[i]) {
+        i += 1;
+    }
+    matches!(bytes.get(i), Some(b'(' | b'[' | b'=' | b':'))
+}
+
+/// How far back to look for the call that holds a `copy=False`.
+const CALL_SCAN_LIMIT: usize = 64 * 1024;
+
+/// `copy` at `at` reads `copy=False` (blanks and parentheses allowed around `=` and
+/// `False`) and sits in a call that can be NumPy's `array`: the callee's name is `array`,
+/// or the file imports from numpy (`from numpy import array as make`). Whenever the scan
+/// cannot be sure (a string or comment in the way, a long call), it says yes.
+fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Option<bool>) -> bool {
+    if at > 0 && (is_identifier_byte(bytes[at - 1]) || bytes[at - 1] == b'.') {
+        return false; // `deepcopy`, `_copy`, `self.copy`: not the keyword
+    }
+    let mut i = at + 4;
+    let skip = |i: &mut usize| {
+        while *i < bytes.len() && (is_blank(bytes[*i]) || bytes[*i] == b'(') {
+            *i += 1;
         }
     };
-    skip_space(&mut at);
-    if bytes.get(at) != Some(&b'=') {
+    while i < bytes.len() && is_blank(bytes[i]) {
+        i += 1;
+    }
+    if bytes.get(i) != Some(&b'=') || bytes.get(i + 1) == Some(&b'=') {
         return false;
     }
-    at += 1;
-    skip_space(&mut at);
-    bytes[at.min(bytes.len())..].starts_with(b"False")
+    i += 1;
+    skip(&mut i);
+    if !bytes[i.min(bytes.len())..].starts_with(b"False") {
+        return false;
+    }
+    // Find the `(` that opens the call holding the keyword.
+    let mut depth = 0usize;
+    let stop = at.saturating_sub(CALL_SCAN_LIMIT);
+    let mut j = at;
+    let open = loop {
+        if j == stop {
+            return true;
+        }
+        j -= 1;
+        match bytes[j] {
+            b')' | b']' | b'}' => depth += 1,
+            b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
+            b'(' => break j,
+            b'[' | b'{' => return true,
+            b'"' | b'\'' | b'#' => return true,
+            _ => {}
+        }
+    };
+    let mut k = open;
+    while k > 0 && is_blank(bytes[k - 1]) {
+        k -= 1;
+    }
+    let end = k;
+    while k > 0 && is_identifier_byte(bytes[k - 1]) {
+        k -= 1;
+    }
+    let callee = &bytes[k..end];
+    if callee == b"array" {
+        return true;
+    }
+    if callee.is_empty() {
+        return true;
+    }
+    *numpy_from_import.get_or_insert_with(|| imports_from_numpy(bytes))
+}
+
+/// `from numpy import` appears in the file (with any blanks).
+fn imports_from_numpy(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"from").any(|at| {
+        let mut i = at + 4;
+        let blank_run = |i: &mut usize| {
+            let start = *i;
+            while *i < bytes.len() && is_blank(bytes[*i]) {
+                *i += 1;
+            }
+            *i > start
+        };
+        if !blank_run(&mut i) || !bytes[i..].starts_with(b"numpy") {
+            return false;
+        }
+        i += 5;
+        blank_run(&mut i) && bytes[i..].starts_with(b"import")
+    })
 }
 
 #[cfg(test)]
@@ -105,6 +201,22 @@ mod tests {
         assert!(possible_rules(b"x.copy()\n", all).is_empty());
         assert!(possible_rules(b"np.array(x, copy = False)", all).contains(Rule::NumpyCopyFalse));
         assert!(possible_rules(b"np.array(x, copy=\n  False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(possible_rules(b"np.array(f(x), copy=False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(!possible_rules(b"df.astype(int, copy=False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(!possible_rules(b"deepcopy=False", all).contains(Rule::NumpyCopyFalse));
+        assert!(
+            possible_rules(b"from numpy import array as a\na(x, copy=False)", all)
+                .contains(Rule::NumpyCopyFalse)
+        );
+        assert!(possible_rules(b"np.array(')', copy=False)", all).contains(Rule::NumpyCopyFalse));
+        assert!(possible_rules(b"def __dlpack_device__(self): ...", all)
+            .contains(Rule::DlpackDeviceInvalid));
+        assert!(possible_rules(b"def __dlpack__(self): ...", all).contains(Rule::DlpackMissingPair));
+        assert!(!possible_rules(b"hasattr(x, '__array__')", all).contains(Rule::ArrayMissingCopy));
+        assert!(
+            possible_rules(b"class A:\n    __array_priority__: float = 1", all)
+                .contains(Rule::ArrayPriorityNotNumber)
+        );
         let only_dlpack: RuleSet = [Rule::DlpackSignature].into_iter().collect();
         assert!(!may_match(b"def __array__(self): ...", only_dlpack));
     }

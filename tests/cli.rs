@@ -6,7 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 fn arraylint() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_arraylint"));
-    cmd.env_remove("ARRAYLINT_OUTPUT_FORMAT").env("NO_COLOR", "1");
+    cmd.env_remove("ARRAYLINT_OUTPUT_FORMAT")
+        .env("NO_COLOR", "1");
     cmd
 }
 
@@ -23,8 +24,8 @@ fn stdout(out: &Output) -> String {
 }
 
 fn codes(out: &Output) -> Vec<String> {
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("JSON output: {e}: {}", stdout(out)));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON output: {e}: {}", stdout(out)));
     json.as_array()
         .expect("an array")
         .iter()
@@ -49,21 +50,45 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 #[test]
 fn exit_codes() {
     let dir = project(&[("bad.py", BAD), ("good.py", "x = 1\n")]);
-    assert_eq!(run_in(dir.path(), &["check", "good.py"]).status.code(), Some(0));
-    assert_eq!(run_in(dir.path(), &["check", "bad.py"]).status.code(), Some(1));
-    assert_eq!(run_in(dir.path(), &["check", "--exit-zero", "bad.py"]).status.code(), Some(0));
+    assert_eq!(
+        run_in(dir.path(), &["check", "good.py"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "bad.py"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "--exit-zero", "bad.py"])
+            .status
+            .code(),
+        Some(0)
+    );
     let missing = run_in(dir.path(), &["check", "nope.py"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.py"));
-    assert_eq!(run_in(dir.path(), &["check", "--select", "XX9"]).status.code(), Some(2));
-    assert_eq!(run_in(dir.path(), &["check", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        run_in(dir.path(), &["check", "--select", "XX9"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "--no-such-flag"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn no_subcommand_means_check() {
     let dir = project(&[("bad.py", BAD)]);
     let implicit = run_in(dir.path(), &["bad.py", "--output-format", "concise"]);
-    let explicit = run_in(dir.path(), &["check", "bad.py", "--output-format", "concise"]);
+    let explicit = run_in(
+        dir.path(),
+        &["check", "bad.py", "--output-format", "concise"],
+    );
     assert_eq!(implicit.status.code(), Some(1));
     assert_eq!(stdout(&implicit), stdout(&explicit));
     // With no arguments at all it checks the current directory.
@@ -81,9 +106,18 @@ fn selectors_take_codes_prefixes_and_all() {
     assert_eq!(json(&[]), vec!["AL101", "AL105"]);
     assert_eq!(json(&["--select", "AL101"]), vec!["AL101"]);
     assert_eq!(json(&["--select", "AL10"]), vec!["AL101", "AL105"]);
-    assert_eq!(json(&["--select", "AL1", "--ignore", "AL105"]), vec!["AL101"]);
-    assert_eq!(json(&["--select", "AL6", "--extend-select", "AL105"]), vec!["AL105"]);
-    assert_eq!(json(&["--select", "ALL", "--ignore", "AL1"]), Vec::<String>::new());
+    assert_eq!(
+        json(&["--select", "AL1", "--ignore", "AL105"]),
+        vec!["AL101"]
+    );
+    assert_eq!(
+        json(&["--select", "AL6", "--extend-select", "AL105"]),
+        vec!["AL105"]
+    );
+    assert_eq!(
+        json(&["--select", "ALL", "--ignore", "AL1"]),
+        Vec::<String>::new()
+    );
     assert_eq!(json(&["--select", "al101"]), vec!["AL101"]);
 }
 
@@ -107,10 +141,19 @@ class C:
 
     let file_level = format!("# arraylint: noqa: AL105\n{BAD}");
     let dir = project(&[("a.py", &file_level)]);
-    assert_eq!(codes(&run_in(dir.path(), &["check", "a.py", "--output-format", "json"])), vec!["AL101"]);
+    assert_eq!(
+        codes(&run_in(
+            dir.path(),
+            &["check", "a.py", "--output-format", "json"]
+        )),
+        vec!["AL101"]
+    );
     let file_level = format!("{BAD}# ArrayLint: NoQA\n");
     let dir = project(&[("a.py", &file_level)]);
-    assert_eq!(run_in(dir.path(), &["check", "a.py"]).status.code(), Some(0));
+    assert_eq!(
+        run_in(dir.path(), &["check", "a.py"]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -124,7 +167,14 @@ fn syntax_errors_are_reported_and_not_suppressed() {
 #[test]
 fn stdin() {
     let mut child = arraylint()
-        .args(["check", "-", "--stdin-filename", "pkg/mod.py", "--output-format", "json"])
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "pkg/mod.py",
+            "--output-format",
+            "json",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -158,13 +208,27 @@ fn fix_on_stdin_prints_the_fixed_source() {
         .write_all(BAD.as_bytes())
         .expect("write stdin");
     let out = child.wait_with_output().expect("wait");
-    assert!(stdout(&out).contains("def __array__(self, dtype=None, copy=None):"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("def __array__(self, dtype=None, copy=None):"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn output_file_and_format_from_the_environment() {
     let dir = project(&[("bad.py", BAD)]);
-    let out = run_in(dir.path(), &["check", "bad.py", "--output-format", "json", "-o", "out.json"]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "bad.py",
+            "--output-format",
+            "json",
+            "-o",
+            "out.json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let written = std::fs::read(dir.path().join("out.json")).expect("output file written");
@@ -182,7 +246,12 @@ fn output_file_and_format_from_the_environment() {
 
 #[test]
 fn show_files_lists_python_files_only() {
-    let dir = project(&[("a.py", "x = 1\n"), ("b.pyi", "x: int\n"), ("c.txt", "no"), ("sub/d.py", "")]);
+    let dir = project(&[
+        ("a.py", "x = 1\n"),
+        ("b.pyi", "x: int\n"),
+        ("c.txt", "no"),
+        ("sub/d.py", ""),
+    ]);
     let out = run_in(dir.path(), &["check", "--show-files"]);
     assert_eq!(out.status.code(), Some(0));
     let mut listed: Vec<String> = stdout(&out).lines().map(|l| l.replace('\\', "/")).collect();
@@ -194,7 +263,16 @@ fn show_files_lists_python_files_only() {
 fn prefilter_never_changes_the_output_over_the_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let with = run_in(root, &["check", "fixtures", "--output-format", "json"]);
-    let without = run_in(root, &["check", "fixtures", "--output-format", "json", "--no-prefilter"]);
+    let without = run_in(
+        root,
+        &[
+            "check",
+            "fixtures",
+            "--output-format",
+            "json",
+            "--no-prefilter",
+        ],
+    );
     assert!(!with.stdout.is_empty());
     assert_eq!(stdout(&with), stdout(&without));
 }
@@ -204,13 +282,30 @@ fn rule_pages() {
     let out = arraylint().args(["rule", "AL101"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("# AL101: array-missing-copy"));
-    let out = arraylint().args(["rule", "AL101", "--output-format", "json"]).output().expect("runs");
+    let out = arraylint()
+        .args(["rule", "AL101", "--output-format", "json"])
+        .output()
+        .expect("runs");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["name"], "array-missing-copy");
-    let out = arraylint().args(["rule", "--all", "--output-format", "json"]).output().expect("runs");
+    let out = arraylint()
+        .args(["rule", "--all", "--output-format", "json"])
+        .output()
+        .expect("runs");
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(json.as_array().map(Vec::len), Some(arraylint::registry::Rule::ALL.len()));
-    assert_eq!(arraylint().args(["rule", "AL999"]).output().expect("runs").status.code(), Some(2));
+    assert_eq!(
+        json.as_array().map(Vec::len),
+        Some(arraylint::registry::Rule::ALL.len())
+    );
+    assert_eq!(
+        arraylint()
+            .args(["rule", "AL999"])
+            .output()
+            .expect("runs")
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -218,4 +313,90 @@ fn version() {
     let out = arraylint().arg("--version").output().expect("runs");
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn closest_config_wins_and_flags_override() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.arraylint]\nignore = [\"AL105\"]\n"),
+        ("bad.py", BAD),
+        ("sub/arraylint.toml", "select = [\"AL105\"]\n"),
+        ("sub/bad.py", BAD),
+        ("other/pyproject.toml", "[project]\nname = \"x\"\n"),
+        ("other/bad.py", BAD),
+    ]);
+    let json = |args: &[&str]| {
+        let mut all = vec!["check", "--output-format", "json"];
+        all.extend_from_slice(args);
+        codes(&run_in(dir.path(), &all))
+    };
+    assert_eq!(json(&["bad.py"]), vec!["AL101"]);
+    assert_eq!(json(&["sub/bad.py"]), vec!["AL105"]);
+    // A pyproject.toml without [tool.arraylint] is skipped: the root's config applies.
+    assert_eq!(json(&["other/bad.py"]), vec!["AL101"]);
+    assert_eq!(json(&["bad.py", "--select", "AL105"]), vec!["AL105"]);
+    assert_eq!(json(&["bad.py", "--isolated"]), vec!["AL101", "AL105"]);
+}
+
+#[test]
+fn configuration_errors_exit_2_naming_the_file() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.arraylint]\nselct = [\"AL1\"]\n"),
+        ("a.py", BAD),
+    ]);
+    let out = run_in(dir.path(), &["check", "a.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pyproject.toml") && err.contains("selct"),
+        "{err}"
+    );
+
+    let dir = project(&[
+        ("arraylint.toml", "select = [\"AL1\"\nignore = 3\n"),
+        ("a.py", BAD),
+    ]);
+    let out = run_in(dir.path(), &["check", "a.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("arraylint.toml") && err.contains("line"),
+        "{err}"
+    );
+}
+
+#[test]
+fn excludes_and_force_exclude() {
+    let dir = project(&[
+        ("build/bad.py", BAD),
+        ("venv/bad.py", BAD),
+        ("ok.py", "x = 1\n"),
+    ]);
+    assert_eq!(run_in(dir.path(), &["check"]).status.code(), Some(0));
+    // Named explicitly, an excluded file is checked unless --force-exclude.
+    assert_eq!(
+        run_in(dir.path(), &["check", "build/bad.py"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "--force-exclude", "build/bad.py"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // --exclude replaces the defaults.
+    assert_eq!(
+        run_in(dir.path(), &["check", "--exclude", "venv"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let gitignored = project(&[(".gitignore", "gen/\n"), ("gen/bad.py", BAD)]);
+    assert_eq!(run_in(gitignored.path(), &["check"]).status.code(), Some(0));
+    assert_eq!(
+        run_in(gitignored.path(), &["check", "--no-respect-gitignore"])
+            .status
+            .code(),
+        Some(1)
+    );
 }

@@ -299,7 +299,13 @@ fn check_path(path: &Path, display: &str, rules: RuleSet, args: &CheckArgs) -> O
         if args.lint_options().prefilter && !crate::prefilter::may_match(text.as_bytes(), rules) {
             return None;
         }
-        Some(check_text(text, path, display, rules, args, true))
+        let result = check_text(text, path, display, rules, args, true);
+        // Keep a file's text only while something refers to it: most files have no finding.
+        let keep = !result.diagnostics.is_empty()
+            || !result.fixed.is_empty()
+            || result.error.is_some()
+            || result.diff.is_some();
+        keep.then_some(result)
     })
 }
 
@@ -494,11 +500,7 @@ fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<Exit
     }
     let fixable = messages
         .iter()
-        .filter(|m| {
-            m.fix
-                .as_ref()
-                .is_some_and(|f| fix::applies(f.applicability, args.unsafe_fixes))
-        })
+        .filter(|m| m.has_applicable_fix(args.unsafe_fixes))
         .count();
     let hidden_unsafe = if args.unsafe_fixes {
         0
@@ -550,14 +552,19 @@ fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<Exit
             writeln!(out)?;
         }
         if args.statistics {
-            render::write_statistics(&messages, args.output_format, &mut out)?;
+            render::write_statistics_with(
+                &messages,
+                args.output_format,
+                args.unsafe_fixes,
+                &mut out,
+            )?;
         } else if !args.fix_only {
             let color = args.output_file.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none();
             let options = RenderOptions {
                 color,
-                show_fix_status: true,
+                show_fix_status: summary.show_fix_status(),
                 unsafe_fixes: args.unsafe_fixes,
             };
             render::render(args.output_format, &messages, &options, &mut out)?;

@@ -1,13 +1,32 @@
 //! Output formats. Every command (check, verify) hands the renderers the same `Message`s.
 //!
 //! OWNED BY the render work: see ARCHITECTURE.md "Contracts".
+//!
+//! The formats follow Ruff's (field names, line shapes, summary wording) so that CI
+//! integrations written for Ruff work unchanged. One module per format; `render` dispatches.
 
+use std::io::Write;
 use std::sync::Arc;
 
 use ruff_source_file::SourceFile;
 
 use crate::diagnostic::{Fix, Severity};
 use crate::registry::Rule;
+
+mod concise;
+mod full;
+mod github;
+mod json;
+mod json_lines;
+mod location;
+mod sarif;
+mod statistics;
+mod style;
+mod summary;
+
+pub use location::Location;
+pub use statistics::{write_statistics, write_statistics_with};
+pub use summary::{write_fix_summary, write_summary, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum OutputFormat {
@@ -48,63 +67,68 @@ pub struct Message {
     pub live: Option<LiveInfo>,
 }
 
-// PROVISIONAL: the render branch replaces what follows (same API).
+impl Message {
+    /// Where the finding starts; None for live findings (no source).
+    pub fn start_location(&self) -> Option<Location> {
+        let source = self.source.as_deref()?;
+        Some(Location::of(source, self.range.start()))
+    }
 
-#[derive(Debug, Clone, Copy, Default)]
+    /// Where the finding ends (exclusive); None for live findings.
+    pub fn end_location(&self) -> Option<Location> {
+        let source = self.source.as_deref()?;
+        Some(Location::of(source, self.range.end()))
+    }
+
+    /// The row on which a `# noqa` comment for this finding goes; None for live findings.
+    pub fn noqa_row(&self) -> Option<usize> {
+        let source = self.source.as_deref()?;
+        Some(Location::of(source, self.noqa_offset).row)
+    }
+
+    /// Whether the finding has a fix that `--fix` applies under the given `--unsafe-fixes`.
+    pub fn has_applicable_fix(&self, unsafe_fixes: bool) -> bool {
+        self.fix
+            .as_ref()
+            .is_some_and(|fix| crate::fix::applies(fix.applicability, unsafe_fixes))
+    }
+
+    /// `[protocol path]`, the part of a live finding's line that says where in the object.
+    fn live_where(live: &LiveInfo) -> String {
+        if live.path.is_empty() {
+            format!("[{}]", live.protocol)
+        } else {
+            format!("[{} {}]", live.protocol, live.path)
+        }
+    }
+}
+
+/// How the text formats (`full`, `concise`) present findings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RenderOptions {
+    /// ANSI colours.
     pub color: bool,
+    /// Show the `[*]` marker on findings with an applicable fix (Ruff hides it under `--fix`:
+    /// see `Summary::show_fix_status`).
     pub show_fix_status: bool,
+    /// Whether unsafe fixes count as applicable for the `[*]` marker (`--unsafe-fixes`).
     pub unsafe_fixes: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Summary {
-    pub remaining: usize,
-    pub fixed: usize,
-    pub fixable: usize,
-    pub hidden_unsafe: usize,
-    pub fix_mode: bool,
-}
-
+/// Write `messages` in `format`. Messages are expected sorted (by file, then position).
 pub fn render(
-    _format: OutputFormat,
+    format: OutputFormat,
     messages: &[Message],
-    _options: &RenderOptions,
-    out: &mut dyn std::io::Write,
+    options: &RenderOptions,
+    out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    for m in messages {
-        let (row, col) = match &m.source {
-            Some(source) => {
-                let lc = source.to_source_code().line_column(m.range.start());
-                (lc.line.get(), lc.column.get())
-            }
-            None => (0, 0),
-        };
-        writeln!(
-            out,
-            "{}:{}:{}: {} {}",
-            m.filename,
-            row,
-            col,
-            m.rule.code(),
-            m.message
-        )?;
-    }
-    Ok(())
-}
-
-pub fn write_summary(summary: &Summary, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    if summary.remaining == 0 && summary.fixed == 0 {
-        writeln!(out, "All checks passed!")
-    } else {
-        writeln!(out, "Found {} errors.", summary.remaining + summary.fixed)
-    }
-}
-
-pub fn write_statistics(
-    messages: &[Message],
-    _format: OutputFormat,
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    writeln!(out, "{}", messages.len())
+    match format {
+        OutputFormat::Full => full::write(messages, options, out),
+        OutputFormat::Concise => concise::write(messages, options, out),
+        OutputFormat::Json => json::write(messages, out),
+        OutputFormat::JsonLines => json_lines::write(messages, out),
+        OutputFormat::Github => github::write(messages, out),
+        OutputFormat::Sarif => sarif::write(messages, out),
+    }?;
+    out.flush()
 }
