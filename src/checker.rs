@@ -1,14 +1,18 @@
 //! Runs the static rules over one parsed module: the model is built once and every rule
 //! reads it. Rule files live in `src/rules/`; this is the only place that dispatches.
 
+use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::path::Path;
 
 use ruff_python_ast::ModModule;
+use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ClassInfo, Member, Model};
 use crate::registry::{Rule, RuleSet};
 use crate::rules;
+use crate::value::ModuleIndex;
 
 pub struct Checker<'a> {
     pub text: &'a str,
@@ -17,6 +21,11 @@ pub struct Checker<'a> {
     pub model: &'a Model<'a>,
     rules: RuleSet,
     diagnostics: Vec<Diagnostic>,
+    /// The evaluator's index of module constants and functions, built on first use.
+    value_index: OnceCell<ModuleIndex<'a>>,
+    /// Descriptor findings already reported: two getters that return the same module
+    /// constant or helper result report its problems once.
+    descriptor_reported: HashSet<(Rule, TextRange)>,
 }
 
 impl<'a> Checker<'a> {
@@ -34,6 +43,26 @@ impl<'a> Checker<'a> {
             model,
             rules,
             diagnostics: Vec::new(),
+            value_index: OnceCell::new(),
+            descriptor_reported: HashSet::new(),
+        }
+    }
+
+    /// The partial evaluator's view of this module (indexed once per file).
+    pub fn value_index(&self) -> &ModuleIndex<'a> {
+        let module = self.module;
+        self.value_index
+            .get_or_init(|| ModuleIndex::new(&module.body))
+    }
+
+    /// Report a descriptor diagnostic unless the same rule was already reported at the
+    /// same range.
+    pub fn report_descriptor(&mut self, diagnostic: Diagnostic) {
+        if self
+            .descriptor_reported
+            .insert((diagnostic.rule, diagnostic.range))
+        {
+            self.report(diagnostic);
         }
     }
 

@@ -55,7 +55,15 @@ pub fn fix_with(
     unsafe_fixes: bool,
     mut lint: impl FnMut(&str) -> Vec<Diagnostic>,
 ) -> FixOutcome {
-    let errors_before = syntax_error_count(text, source_type);
+    // As in Ruff, a file that does not parse is not fixed: no result could re-parse, and
+    // edits computed from a recovered tree may land in the wrong place.
+    if syntax_error_count(text, source_type) > 0 {
+        return FixOutcome {
+            text: text.to_string(),
+            fixed: BTreeMap::new(),
+            refused: None,
+        };
+    }
     let mut current = text.to_string();
     let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
     let mut seen: Vec<u64> = vec![hash(&current)];
@@ -64,7 +72,7 @@ pub fn fix_with(
         let Some((next, applied)) = apply_fixes(&current, &diagnostics, unsafe_fixes) else {
             break;
         };
-        if syntax_error_count(&next, source_type) > errors_before {
+        if syntax_error_count(&next, source_type) > 0 {
             return FixOutcome {
                 text: text.to_string(),
                 fixed: BTreeMap::new(),
@@ -218,6 +226,15 @@ mod tests {
         assert_eq!(out.text, src);
         assert!(out.refused.is_some());
         assert_eq!(out.fixed_count(), 0);
+    }
+
+    #[test]
+    fn leaves_a_file_with_syntax_errors_alone() {
+        let src = "class A:\n    def __array__(self\n";
+        let out = fix_text(src, Path::new("a.py"), RuleSet::all(), true);
+        assert_eq!(out.text, src);
+        assert_eq!(out.fixed_count(), 0);
+        assert_eq!(out.refused, None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod render;
 pub mod rules;
 pub mod settings;
 pub mod value;
+pub mod verify;
 
 use std::path::Path;
 

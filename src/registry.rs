@@ -93,7 +93,7 @@ rules! {
     ArrayNotAMethod = ("AL106", "array-not-a-method", Error, Static, None, ["__array__"], "`__array__` is not a plain method.");
     ArrayCopySemantics = ("AL107", "array-copy-semantics", Error, Dynamic, None, [], "Live `__array__` does not honour `copy=False` / `copy=True`.");
 
-    InterfaceNotProperty = ("AL201", "interface-not-property", Error, Static, Always, ["__array_interface__", "__cuda_array_interface__", "__array_struct__"], "A descriptor is defined with `def` but without `@property`.");
+    InterfaceNotProperty = ("AL201", "interface-not-property", Error, Static, Sometimes, ["__array_interface__", "__cuda_array_interface__", "__array_struct__"], "A descriptor is defined with `def` but without `@property`.");
     InterfaceNotDict = ("AL202", "interface-not-dict", Error, Both, None, ["__array_interface__", "__cuda_array_interface__"], "The descriptor is not a dict.");
     InterfaceMissingKey = ("AL203", "interface-missing-key", Error, Both, None, ["__array_interface__", "__cuda_array_interface__"], "A required key is missing from the descriptor.");
     InterfaceUnknownKey = ("AL204", "interface-unknown-key", Warning, Both, None, ["__array_interface__", "__cuda_array_interface__"], "A key outside the spec.");

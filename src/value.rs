@@ -8,6 +8,10 @@
 
 use ruff_text_size::TextRange;
 
+pub mod eval;
+
+pub use eval::{ModuleIndex, Returned};
+
 /// A value with where it came from. Live values have an empty range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Value {
@@ -41,6 +45,10 @@ pub enum ValueKind {
 
 /// A dict whose keys are strings. `complete` is false when it may hold more keys than
 /// listed (e.g. `{**unknown, ...}` or `d.update(unknown)`).
+///
+/// Several entries with the same key are alternatives: the key is set to different
+/// values on different paths through the getter (on one path, a later assignment
+/// replaces the earlier entry).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dict {
     pub entries: Vec<DictEntry>,
@@ -71,8 +79,31 @@ pub enum Origin {
     /// The result of a call that creates a new object the getter does not keep
     /// (`np.ascontiguousarray(x)`, `x.copy()`, `bytes(...)`): AL216.
     Temporary { callee: String },
+    /// The descriptor of such a temporary (`np.array(x).__array_interface__`): its
+    /// pointer dangles once the getter returns (AL216).
+    InterfaceOfTemporary { callee: String },
     /// Read from an attribute such as `dtype.char`, `.name`, `.kind`: AL207.
     Attribute { attr: String },
+}
+
+impl Origin {
+    /// The call that created the temporary this value comes from, if any.
+    pub fn temporary_callee(&self) -> Option<&str> {
+        match self {
+            Origin::Temporary { callee } | Origin::InterfaceOfTemporary { callee } => Some(callee),
+            Origin::Plain | Origin::Attribute { .. } => None,
+        }
+    }
+    /// The origin of something read from a value of this origin (`tmp.ctypes.data`,
+    /// `iface["data"][0]`): still derived from the temporary.
+    pub fn derived(&self) -> Origin {
+        match self.temporary_callee() {
+            Some(callee) => Origin::Temporary {
+                callee: callee.to_string(),
+            },
+            None => Origin::Plain,
+        }
+    }
 }
 
 impl Value {
@@ -145,5 +176,78 @@ impl Dict {
     pub fn get(&self, key: &str) -> Option<&DictEntry> {
         // The last assignment wins, as in Python.
         self.entries.iter().rev().find(|entry| entry.key == key)
+    }
+}
+
+/// Python-like text of a value, for messages and tests: `?` is a value not known,
+/// `?'k': v` a key only maybe present, `...` a dict that may hold more keys, and
+/// `<temporary f>` a value derived from a temporary.
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.origin {
+            Origin::Temporary { callee } => return write!(f, "<temporary {callee}>"),
+            Origin::InterfaceOfTemporary { callee } => {
+                return write!(f, "<interface of temporary {callee}>")
+            }
+            _ => {}
+        }
+        match &self.kind {
+            ValueKind::Int(n) => write!(f, "{n}"),
+            ValueKind::Bool(true) => write!(f, "True"),
+            ValueKind::Bool(false) => write!(f, "False"),
+            ValueKind::Float(x) => write!(f, "{x:?}"),
+            ValueKind::Str(s) => write!(f, "{s:?}"),
+            ValueKind::Bytes(n) => write!(f, "<bytes {n}>"),
+            ValueKind::None => write!(f, "None"),
+            ValueKind::Tuple(items) => {
+                write!(f, "(")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                if items.len() == 1 {
+                    write!(f, ",")?;
+                }
+                write!(f, ")")
+            }
+            ValueKind::List(items) => {
+                write!(f, "[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                write!(f, "]")
+            }
+            ValueKind::Dict(dict) => {
+                write!(f, "{{")?;
+                for (i, entry) in dict.entries.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, ", ")?;
+                    }
+                    if entry.presence == Presence::Maybe {
+                        write!(f, "?")?;
+                    }
+                    write!(f, "{:?}: {}", entry.key, entry.value)?;
+                }
+                if !dict.complete {
+                    if !dict.entries.is_empty() {
+                        write!(f, ", ")?;
+                    }
+                    write!(f, "...")?;
+                }
+                write!(f, "}}")
+            }
+            ValueKind::Capsule(None) => write!(f, "<capsule>"),
+            ValueKind::Capsule(Some(name)) => write!(f, "<capsule {name:?}>"),
+            ValueKind::Object(name) => write!(f, "<{name}>"),
+            ValueKind::Unknown => match &self.origin {
+                Origin::Attribute { attr } => write!(f, "?.{attr}"),
+                _ => write!(f, "?"),
+            },
+        }
     }
 }

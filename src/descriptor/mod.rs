@@ -4,8 +4,15 @@
 
 use ruff_text_size::TextRange;
 
+use crate::diagnostic::Severity;
 use crate::registry::Rule;
 use crate::value::Value;
+
+pub mod array_struct;
+mod checks;
+pub mod dlpack;
+pub mod spec;
+pub mod typestr;
 
 /// Which descriptor a value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,6 +71,43 @@ pub struct Finding {
     pub path: ValuePath,
     /// The source range of the offending part (empty for live values).
     pub range: TextRange,
+    /// Usually the rule's own; some findings of a rule are only informational
+    /// (AL217's legacy notice, AL303's missing `stream`).
+    pub severity: Severity,
+}
+
+impl Finding {
+    pub fn new(rule: Rule, message: impl Into<String>, path: ValuePath, range: TextRange) -> Self {
+        Finding {
+            rule,
+            message: message.into(),
+            path,
+            range,
+            severity: rule.severity(),
+        }
+    }
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+impl ValuePath {
+    pub fn key(key: &str) -> Self {
+        ValuePath(vec![PathSegment::Key(key.to_string())])
+    }
+    /// This path extended by one step.
+    pub fn child(&self, segment: PathSegment) -> Self {
+        let mut segments = self.0.clone();
+        segments.push(segment);
+        ValuePath(segments)
+    }
+    pub fn index(&self, index: usize) -> Self {
+        self.child(PathSegment::Index(index))
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Facts about the producer that some checks need and the value itself does not carry.
@@ -71,10 +115,28 @@ pub struct Finding {
 pub struct Context {
     /// The producing class has stream state (AL303's "version 3 without `stream`").
     pub has_stream_state: bool,
+    /// The object exports the buffer protocol itself, so an array interface may leave
+    /// `data` out (NumPy then reads the object's own buffer).
+    pub exports_buffer: bool,
 }
 
 /// Check a descriptor value against its protocol's spec.
+///
+/// `Unknown` parts are never reported. For `__array_struct__`, this checks what the
+/// value is (a capsule, unnamed); the struct behind it is checked by
+/// [`array_struct::check_fields`] and the legacy notice is [`array_struct::legacy_notice`].
 pub fn validate(value: &Value, protocol: Protocol, context: &Context) -> Vec<Finding> {
-    let _ = (value, protocol, context);
-    Vec::new()
+    match protocol {
+        Protocol::ArrayInterface | Protocol::CudaArrayInterface => {
+            match spec::dict_spec(protocol) {
+                Some(dict_spec) => checks::validate_dict(value, dict_spec, context),
+                None => Vec::new(),
+            }
+        }
+        Protocol::ArrayStruct => array_struct::validate(value),
+        Protocol::DlpackDevice => dlpack::validate_device(value),
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -124,6 +124,28 @@ struct Builder<'a> {
     guard_depth: usize,
 }
 
+/// The statement lists nested in a compound statement (`for`, `while`, `if`, `with`, `try`,
+/// `match`), in source order; empty for simple statements, functions and classes.
+pub fn compound_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
+    match stmt {
+        Stmt::For(s) => vec![&s.body, &s.orelse],
+        Stmt::While(s) => vec![&s.body, &s.orelse],
+        Stmt::If(s) => std::iter::once(&s.body[..])
+            .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]))
+            .collect(),
+        Stmt::With(s) => vec![&s.body],
+        Stmt::Try(s) => std::iter::once(&s.body[..])
+            .chain(s.handlers.iter().map(|h| {
+                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                &h.body[..]
+            }))
+            .chain([&s.orelse[..], &s.finalbody[..]])
+            .collect(),
+        Stmt::Match(s) => s.cases.iter().map(|c| &c.body[..]).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The dotted name of an expression (`np.array`, `functools.cached_property`).
 pub fn dotted_name(expr: &Expr) -> Option<String> {
     match expr {

@@ -6,6 +6,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Binding, Member, MemberKind};
 use crate::registry::Rule;
+use crate::rules::helpers;
 
 /// Reports AL106 and returns whether `__array__` is not a plain method (the signature
 /// rules then stay quiet: one member, one root cause).
@@ -23,15 +24,7 @@ pub fn check(checker: &mut Checker, member: &Member) -> bool {
         MemberKind::Method { .. } => return false,
         MemberKind::Attribute { value } => match value {
             Expr::NoneLiteral(_) => "`None`",
-            Expr::NumberLiteral(_)
-            | Expr::StringLiteral(_)
-            | Expr::BytesLiteral(_)
-            | Expr::BooleanLiteral(_)
-            | Expr::List(_)
-            | Expr::Tuple(_)
-            | Expr::Dict(_)
-            | Expr::Set(_)
-            | Expr::FString(_) => "a non-callable class attribute",
+            _ if helpers::literal_description(value).is_some() => "a non-callable class attribute",
             // A lambda, another function or anything else may well be callable.
             _ => return false,
         },

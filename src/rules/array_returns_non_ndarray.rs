@@ -18,16 +18,13 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member) {
     }
     for ret in helpers::returns(def) {
         let what = match ret.value.as_deref() {
-            None | Some(Expr::NoneLiteral(_)) => "`None`",
-            Some(Expr::List(_) | Expr::ListComp(_)) => "a list",
-            Some(Expr::Tuple(_)) => "a tuple",
-            Some(Expr::Dict(_) | Expr::DictComp(_)) => "a dict",
-            Some(Expr::Set(_) | Expr::SetComp(_)) => "a set",
-            Some(Expr::NumberLiteral(_) | Expr::BooleanLiteral(_)) => "a Python scalar",
-            Some(Expr::StringLiteral(_) | Expr::BytesLiteral(_) | Expr::FString(_)) => "a string",
+            None => "`None`",
             // In a subclass of something (maybe ndarray), `self` may be an array.
             Some(Expr::Name(n)) if n.id.as_str() == "self" && !class.has_real_base => "`self`",
-            _ => continue,
+            Some(value) => match helpers::literal_description(value) {
+                Some(what) => what,
+                None => continue,
+            },
         };
         checker.report(Diagnostic::new(
             Rule::ArrayReturnsNonNdarray,

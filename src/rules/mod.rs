@@ -5,16 +5,55 @@
 
 use crate::checker::Checker;
 use crate::model::{CallSite, ClassInfo, Member};
+use crate::registry::Rule;
 
 pub mod array_copy_ignored;
 pub mod array_dtype_keyword_only;
+pub mod array_finalize_signature;
+pub mod array_function_signature;
 pub mod array_missing_copy;
 pub mod array_missing_dtype;
+pub mod array_namespace_signature;
 pub mod array_not_a_method;
+pub mod array_prepare_removed;
+pub mod array_priority_not_number;
 pub mod array_returns_non_ndarray;
+pub mod array_ufunc_signature;
+pub mod array_wrap_signature;
+pub mod buffer_not_memoryview;
+pub mod buffer_signature;
+pub mod dlpack_device_invalid;
+pub mod dlpack_missing_pair;
+pub mod dlpack_signature;
+pub mod dlpack_stream_rules;
 pub mod interface_called;
 pub mod numpy_copy_false;
+pub mod override_raises_notimplemented;
 pub mod syntax_error;
+
+pub mod array_struct_invalid;
+pub mod cai_big_endian;
+pub mod cai_cpu_exported;
+pub mod cai_stream_invalid_type;
+pub mod cai_stream_without_v3;
+pub mod cai_stream_zero;
+pub mod descriptors;
+pub mod interface_bad_data;
+pub mod interface_bad_typestr;
+pub mod interface_bad_version;
+pub mod interface_dangling_pointer;
+pub mod interface_descr_mismatch;
+pub mod interface_getter_wrong_exception;
+pub mod interface_mask_unsupported;
+pub mod interface_missing_key;
+pub mod interface_not_dict;
+pub mod interface_not_property;
+pub mod interface_null_data;
+pub mod interface_offset_ignored;
+pub mod interface_shape_invalid;
+pub mod interface_strides_invalid;
+pub mod interface_strides_not_bytes;
+pub mod interface_unknown_key;
 
 pub mod helpers;
 
@@ -23,7 +62,6 @@ pub(crate) fn check_member<'a>(
     class: &'a ClassInfo<'a>,
     member: &'a Member<'a>,
 ) {
-    #[allow(clippy::single_match)]
     match member.name {
         "__array__" => {
             // One member, one root cause: a non-method gets AL106 only.
@@ -36,12 +74,90 @@ pub(crate) fn check_member<'a>(
             array_copy_ignored::check(checker, member);
             array_returns_non_ndarray::check(checker, class, member);
         }
+        "__dlpack__" => {
+            dlpack_signature::check(checker, class, member);
+            dlpack_stream_rules::check(checker, class, member);
+        }
+        "__dlpack_device__" => dlpack_device_invalid::check(checker, class, member),
+        "__array_wrap__" => array_wrap_signature::check(checker, class, member),
+        "__array_prepare__" => array_prepare_removed::check(checker, class, member),
+        "__array_finalize__" => array_finalize_signature::check(checker, class, member),
+        "__array_priority__" => array_priority_not_number::check(checker, member),
+        "__array_ufunc__" => {
+            array_ufunc_signature::check(checker, class, member);
+            override_raises_notimplemented::check(checker, member);
+        }
+        "__array_function__" => {
+            array_function_signature::check(checker, class, member);
+            override_raises_notimplemented::check(checker, member);
+        }
+        "__array_namespace__" => array_namespace_signature::check(checker, class, member),
+        "__buffer__" => {
+            buffer_signature::check(checker, class, member);
+            buffer_not_memoryview::check(checker, member);
+        }
+        "__release_buffer__" => buffer_signature::check(checker, class, member),
+        "__array_interface__" | "__cuda_array_interface__" | "__array_struct__" => {
+            check_descriptor(checker, class, member);
+        }
         _ => {}
     }
 }
 
+/// The AL2xx/AL3xx rules on one descriptor member: the value is evaluated and validated
+/// once, then each rule reports its own findings.
+fn check_descriptor<'a>(
+    checker: &mut Checker<'a>,
+    class: &'a ClassInfo<'a>,
+    member: &'a Member<'a>,
+) {
+    interface_not_property::check(checker, member);
+    interface_getter_wrong_exception::check(checker, member);
+    if member.name == "__array_struct__" {
+        array_struct_invalid::check_legacy(checker, member);
+    }
+    if !checker.any_enabled(descriptors::VALUE_RULES) && !checker.enabled(Rule::CaiCpuExported) {
+        return;
+    }
+    let Some(evaluated) = descriptors::evaluate(checker, class, member) else {
+        return;
+    };
+    report_value_rules(checker, &evaluated);
+    if member.name == "__cuda_array_interface__" {
+        cai_cpu_exported::check(checker, class, member, &evaluated);
+    }
+}
+
+/// The rules whose findings come from the descriptor's value.
+fn report_value_rules(checker: &mut Checker, evaluated: &descriptors::Evaluated) {
+    interface_not_dict::check(checker, evaluated);
+    interface_missing_key::check(checker, evaluated);
+    interface_unknown_key::check(checker, evaluated);
+    interface_bad_version::check(checker, evaluated);
+    interface_shape_invalid::check(checker, evaluated);
+    interface_bad_typestr::check(checker, evaluated);
+    interface_bad_data::check(checker, evaluated);
+    interface_strides_invalid::check(checker, evaluated);
+    interface_strides_not_bytes::check(checker, evaluated);
+    interface_descr_mismatch::check(checker, evaluated);
+    interface_null_data::check(checker, evaluated);
+    interface_mask_unsupported::check(checker, evaluated);
+    interface_offset_ignored::check(checker, evaluated);
+    interface_dangling_pointer::check(checker, evaluated);
+    array_struct_invalid::check(checker, evaluated);
+    cai_stream_zero::check(checker, evaluated);
+    cai_stream_invalid_type::check(checker, evaluated);
+    cai_stream_without_v3::check(checker, evaluated);
+    cai_big_endian::check(checker, evaluated);
+}
+
 pub(crate) fn check_class<'a>(checker: &mut Checker<'a>, class: &'a ClassInfo<'a>) {
-    let _ = (checker, class);
+    dlpack_missing_pair::check(checker, class);
+    if checker.any_enabled(descriptors::VALUE_RULES) {
+        for evaluated in descriptors::evaluate_instance_attributes(checker, class) {
+            report_value_rules(checker, &evaluated);
+        }
+    }
 }
 
 pub(crate) fn check_call<'a>(checker: &mut Checker<'a>, call: &'a CallSite<'a>) {

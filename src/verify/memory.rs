@@ -1,0 +1,106 @@
+//! Reading this process's own memory at an address that came from an untrusted descriptor
+//! (a capsule's `PyArrayInterface*`, a `DLManagedTensor*`, a shape array) without ever
+//! dereferencing it: first the mappings must say the bytes are readable, then the copy is
+//! made by the kernel (`process_vm_readv` on our own pid), which answers EFAULT for memory
+//! that went away in between instead of crashing us.
+
+use super::extent::Extent;
+use super::maps::{Coverage, MemoryMap};
+
+/// Copy `len` bytes at `addr`, or `None` when they are not all readable.
+pub fn read_own_memory(addr: u64, len: usize, map: &MemoryMap) -> Option<Vec<u8>> {
+    let end = addr.checked_add(len as u64)?;
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    if map.coverage(&Extent { start: addr, end }, false) != Coverage::Ok {
+        return None;
+    }
+    copy_by_kernel(addr, len)
+}
+
+#[cfg(target_os = "linux")]
+fn copy_by_kernel(addr: u64, len: usize) -> Option<Vec<u8>> {
+    let mut buffer = vec![0u8; len];
+    let local = libc::iovec {
+        iov_base: buffer.as_mut_ptr().cast(),
+        iov_len: len,
+    };
+    let remote = libc::iovec {
+        iov_base: usize::try_from(addr).ok()? as *mut libc::c_void,
+        iov_len: len,
+    };
+    // SAFETY: the kernel writes at most `len` bytes into `buffer`, which we own; the remote
+    // address is only read by the kernel, which checks it and fails with EFAULT.
+    let copied = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+    (copied == len as isize).then_some(buffer)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn copy_by_kernel(_addr: u64, _len: usize) -> Option<Vec<u8>> {
+    None
+}
+
+/// Little helpers to decode native-endian fields out of the copied bytes.
+pub fn field_i32(bytes: &[u8], offset: usize) -> Option<i32> {
+    Some(i32::from_ne_bytes(
+        bytes.get(offset..offset + 4)?.try_into().ok()?,
+    ))
+}
+pub fn field_u32(bytes: &[u8], offset: usize) -> Option<u32> {
+    Some(u32::from_ne_bytes(
+        bytes.get(offset..offset + 4)?.try_into().ok()?,
+    ))
+}
+pub fn field_i64(bytes: &[u8], offset: usize) -> Option<i64> {
+    Some(i64::from_ne_bytes(
+        bytes.get(offset..offset + 8)?.try_into().ok()?,
+    ))
+}
+pub fn field_u64(bytes: &[u8], offset: usize) -> Option<u64> {
+    Some(u64::from_ne_bytes(
+        bytes.get(offset..offset + 8)?.try_into().ok()?,
+    ))
+}
+
+/// `count` native `i64`s at `addr` (shape and strides arrays).
+pub fn read_i64_array(addr: u64, count: usize, map: &MemoryMap) -> Option<Vec<i64>> {
+    let bytes = read_own_memory(addr, count.checked_mul(8)?, map)?;
+    (0..count).map(|i| field_i64(&bytes, i * 8)).collect()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_our_own_heap() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let map = MemoryMap::of_this_process().unwrap();
+        let copy = read_own_memory(data.as_ptr() as u64, data.len(), &map).unwrap();
+        assert_eq!(copy, data);
+    }
+
+    #[test]
+    fn refuses_unmapped_addresses() {
+        let map = MemoryMap::of_this_process().unwrap();
+        assert_eq!(read_own_memory(8, 16, &map), None);
+        assert_eq!(read_own_memory(u64::MAX - 2, 16, &map), None);
+    }
+
+    #[test]
+    fn kernel_copy_reports_efault_instead_of_crashing() {
+        // Bypass the map check on purpose: the kernel itself must refuse.
+        assert_eq!(copy_by_kernel(16, 8), None);
+    }
+
+    #[test]
+    fn reads_i64_arrays() {
+        let values: [i64; 3] = [3, -4, 5];
+        let map = MemoryMap::of_this_process().unwrap();
+        assert_eq!(
+            read_i64_array(values.as_ptr() as u64, 3, &map),
+            Some(values.to_vec())
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! The pure logic of `verify` (live objects): byte extents, the process's memory map, safe
+//! reads of our own memory, the memory and agreement verdicts, and the JSON of live
+//! findings. No Python here: `python/` gathers the facts from live objects and calls this.
+
+pub mod checks;
+pub mod extent;
+pub mod maps;
+pub mod memory;
+pub mod report;
+pub mod view;
