@@ -8,6 +8,7 @@ pub mod descriptor;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod lsp;
 pub mod model;
 pub mod noqa;
 pub mod prefilter;
