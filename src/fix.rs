@@ -67,9 +67,11 @@ pub fn fix_with(
     let mut current = text.to_string();
     let mut fixed: BTreeMap<Rule, usize> = BTreeMap::new();
     let mut seen: Vec<u64> = vec![hash(&current)];
+    let mut settled = false;
     for _ in 0..MAX_PASSES {
         let diagnostics = lint(&current);
         let Some((next, applied)) = apply_fixes(&current, &diagnostics, unsafe_fixes) else {
+            settled = true;
             break;
         };
         if syntax_error_count(&next, source_type) > 0 {
@@ -88,9 +90,20 @@ pub fn fix_with(
         let digest = hash(&next);
         current = next;
         if seen.contains(&digest) {
+            settled = true;
             break; // fixes that undo each other
         }
         seen.push(digest);
+    }
+    if !settled {
+        // Fixes that keep changing the text are a bug in a rule; the file is safer as it was.
+        return FixOutcome {
+            text: text.to_string(),
+            fixed: BTreeMap::new(),
+            refused: Some(format!(
+                "the fixes did not settle after {MAX_PASSES} passes; the file was left unchanged (please report this)"
+            )),
+        };
     }
     FixOutcome {
         text: current,
@@ -159,8 +172,13 @@ fn hash(text: &str) -> u64 {
 /// Parse errors, plus the errors CPython raises at compile time that the parser does not
 /// flag but a fix could introduce (a repeated parameter name).
 pub fn syntax_error_count(text: &str, source_type: PySourceType) -> usize {
+    if crate::nesting::too_deep(text) {
+        return 1; // not parsed: the parser would overflow the stack (see nesting.rs)
+    }
+    // CPython refuses a NUL byte anywhere; the parser lets one pass in a comment or string.
+    let null_byte = usize::from(text.contains('\0'));
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
-    parsed.errors().len() + duplicate_parameters(parsed.syntax())
+    parsed.errors().len() + duplicate_parameters(parsed.syntax()) + null_byte
 }
 
 fn duplicate_parameters(module: &ruff_python_ast::ModModule) -> usize {
@@ -225,6 +243,28 @@ mod tests {
         });
         assert_eq!(out.text, src);
         assert!(out.refused.is_some());
+        assert_eq!(out.fixed_count(), 0);
+    }
+
+    #[test]
+    fn refuses_fixes_that_never_settle() {
+        use crate::diagnostic::Fix;
+        let src = "x = 1\n";
+        // A fix whose edit the next lint never sees: it would be applied forever.
+        let out = fix_with(src, PySourceType::Python, true, |_| {
+            vec![
+                Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
+                    applicability: Applicability::Safe,
+                    message: "grow".into(),
+                    edits: vec![Edit::insertion(0.into(), "#\n")],
+                }),
+            ]
+        });
+        assert_eq!(out.text, src);
+        assert!(out
+            .refused
+            .as_ref()
+            .is_some_and(|r| r.contains("did not settle")));
         assert_eq!(out.fixed_count(), 0);
     }
 

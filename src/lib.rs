@@ -10,6 +10,7 @@ pub mod discover;
 pub mod fix;
 pub mod lsp;
 pub mod model;
+pub mod nesting;
 pub mod noqa;
 pub mod prefilter;
 pub mod registry;
@@ -72,6 +73,13 @@ pub fn lint_source_with(
     } else {
         rules.remove(Rule::SyntaxError);
     }
+    if nesting::too_deep(text) {
+        return if rules.contains(Rule::SyntaxError) {
+            vec![nesting::diagnostic()]
+        } else {
+            Vec::new()
+        };
+    }
     let source_type = if path.extension().is_some_and(|e| e == "pyi") {
         PySourceType::Stub
     } else {
@@ -84,15 +92,28 @@ pub fn lint_source_with(
     checker.run();
     let mut diagnostics = checker.into_diagnostics();
 
+    // The parser's errors, and a NUL byte, which CPython refuses wherever it is; at the same
+    // offset the NUL's own message wins (the sort below is stable).
+    let null_byte = memchr::memchr(0, text.as_bytes())
+        .and_then(|at| u32::try_from(at).ok())
+        .map(|at| rules::syntax_error::null_byte(at.into()));
+    let mut syntax_errors: Vec<Diagnostic> = null_byte
+        .into_iter()
+        .chain(parsed.errors().iter().map(rules::syntax_error::diagnostic))
+        .collect();
+    syntax_errors.sort_by_key(|d| d.range.start());
     // A line with a syntax error gets AL001 only: the rest is noise from a half-written line.
-    let error_lines: Vec<usize> = parsed
-        .errors()
+    let error_lines: Vec<usize> = syntax_errors
         .iter()
-        .map(|e| index.line_index(e.location.start()).to_zero_indexed())
+        .map(|d| index.line_index(d.range.start()).to_zero_indexed())
         .collect();
     if !error_lines.is_empty() {
+        // Sorted (the errors are), so each look-up is a binary search, not a scan.
+        let line_of = |offset| index.line_index(offset).to_zero_indexed();
         diagnostics.retain(|d| {
-            !error_lines.contains(&index.line_index(d.range.start()).to_zero_indexed())
+            error_lines
+                .binary_search(&line_of(d.range.start()))
+                .is_err()
         });
     }
 
@@ -104,10 +125,10 @@ pub fn lint_source_with(
     if rules.contains(Rule::SyntaxError) {
         // One per line: the errors after the first on a line are the parser recovering.
         let mut last_line = None;
-        for error in parsed.errors() {
-            let line = index.line_index(error.location.start());
+        for error in syntax_errors {
+            let line = index.line_index(error.range.start());
             if last_line != Some(line) {
-                diagnostics.push(rules::syntax_error::diagnostic(error));
+                diagnostics.push(error);
             }
             last_line = Some(line);
         }

@@ -54,6 +54,27 @@ fn needles() -> &'static Needles {
 ///   called or assigned: followed by `(`, `[`, `=` or `:` (after blanks);
 /// - `copy` counts where it is the `copy=False` keyword of a call that can be `np.array`.
 pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
+    let found = needles_found(bytes, enabled);
+    // Python reads identifiers NFKC-normalized (`__ａrray__` is `__array__`), and so does
+    // the parser: a needle may appear only once normalized. Most text is NFKC already, and
+    // the quick check says so without allocating.
+    if bytes.is_ascii() {
+        return found;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text)
+            if unicode_normalization::is_nfkc_quick(text.chars())
+                != unicode_normalization::IsNormalized::Yes =>
+        {
+            use unicode_normalization::UnicodeNormalization;
+            let normalized: String = text.nfkc().collect();
+            found.union(needles_found(normalized.as_bytes(), enabled))
+        }
+        _ => found,
+    }
+}
+
+fn needles_found(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     let needles = needles();
     let mut found = RuleSet::empty();
     let mut numpy_from_import: Option<bool> = None;
@@ -94,15 +115,43 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c')
 }
 
-/// The identifier at `at` is followed by `(`, `[`, `=` or `:`.
+/// Bytes the lexer makes no token of (control characters, `$`, `?`, `!`, a backtick): the
+/// parser skips them and recovers, so what they separate can still be one construct.
+fn is_junk(b: u8) -> bool {
+    (b < 0x20 && !is_blank(b)) || matches!(b, 0x7f | b'$' | b'?' | b'!' | b'`')
+}
+
+/// Skip blanks, junk and comments (`#` to the end of the line): inside brackets a comment
+/// may sit between any two tokens of a call. With `parens`, also opening parentheses.
+fn skip_trivia(bytes: &[u8], i: &mut usize, parens: bool) {
+    while let Some(&b) = bytes.get(*i) {
+        if b == b'#' {
+            while bytes.get(*i).is_some_and(|b| !matches!(b, b'\n' | b'\r')) {
+                *i += 1;
+            }
+        } else if is_blank(b) || is_junk(b) || (parens && b == b'(') {
+            *i += 1;
+        } else {
+            break;
+        }
+    }
+}
+
+/// The identifier at `at` follows `def`, or is followed by `(`, `[`, `=` or `:`.
 fn member_or_call_follows(bytes: &[u8], at: usize) -> bool {
+    // Whatever follows: in a broken file the parser recovers `def NAME` as a method.
+    let mut k = at;
+    while k > 0 && matches!(bytes[k - 1], b' ' | b'\t') {
+        k -= 1;
+    }
+    if k < at && bytes[..k].ends_with(b"def") && (k == 3 || !is_identifier_byte(bytes[k - 4])) {
+        return true;
+    }
     let mut i = at;
     while i < bytes.len() && is_identifier_byte(bytes[i]) {
         i += 1;
     }
-    while i < bytes.len() && is_blank(bytes[i]) {
-        i += 1;
-    }
+    skip_trivia(bytes, &mut i, false);
     matches!(bytes.get(i), Some(b'(' | b'[' | b'=' | b':'))
 }
 
@@ -118,19 +167,12 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
         return false; // `deepcopy`, `_copy`, `self.copy`: not the keyword
     }
     let mut i = at + 4;
-    let skip = |i: &mut usize| {
-        while *i < bytes.len() && (is_blank(bytes[*i]) || bytes[*i] == b'(') {
-            *i += 1;
-        }
-    };
-    while i < bytes.len() && is_blank(bytes[i]) {
-        i += 1;
-    }
+    skip_trivia(bytes, &mut i, false);
     if bytes.get(i) != Some(&b'=') || bytes.get(i + 1) == Some(&b'=') {
         return false;
     }
     i += 1;
-    skip(&mut i);
+    skip_trivia(bytes, &mut i, true);
     if !bytes[i.min(bytes.len())..].starts_with(b"False") {
         return false;
     }
@@ -154,6 +196,9 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
     };
     let mut k = open;
     while k > 0 && is_blank(bytes[k - 1]) {
+        if matches!(bytes[k - 1], b'\n' | b'\r') {
+            return true; // the line before may end in a comment: the callee is unknown
+        }
         k -= 1;
     }
     let end = k;
@@ -219,5 +264,61 @@ mod tests {
         );
         let only_dlpack: RuleSet = [Rule::DlpackSignature].into_iter().collect();
         assert!(!may_match(b"def __array__(self): ...", only_dlpack));
+    }
+
+    #[test]
+    fn comments_inside_a_call_do_not_hide_a_needle() {
+        let all = RuleSet::all();
+        let copy_false = [
+            "import numpy as np\nnp.array(x, copy=  # why\n    False)\n",
+            "import numpy as np\nnp.array(x, copy  # why\n    = False)\n",
+            "import numpy as np\n(np.array  # why\n    (x, copy=False))\n",
+        ];
+        for text in copy_false {
+            assert!(
+                possible_rules(text.as_bytes(), all).contains(Rule::NumpyCopyFalse),
+                "{text}"
+            );
+        }
+        assert!(
+            possible_rules(b"(x.__array_interface__  # why\n ())\n", all)
+                .contains(Rule::InterfaceCalled)
+        );
+    }
+
+    #[test]
+    fn broken_files_keep_their_needles() {
+        let all = RuleSet::all();
+        // The parser recovers a `def` whatever follows its name, and skips bytes it cannot
+        // lex (fuzz/artifacts: `def __array__\x1d\x02...` then `return None`).
+        for text in [
+            &b"class A:\n    def __array__\x1d\x02(self):\n        return None\n"[..],
+            b"class A:\n    def __array__\n        return None\n",
+            b"class A:\n    __array__ \x00= None\n",
+        ] {
+            assert!(
+                possible_rules(text, all).intersects(
+                    [Rule::ArrayReturnsNonNdarray, Rule::ArrayNotAMethod]
+                        .into_iter()
+                        .collect()
+                ),
+                "{text:?}"
+            );
+        }
+        assert!(
+            possible_rules(b"import numpy as np\nnp.array(x, copy=\x1dFalse)\n", all)
+                .contains(Rule::NumpyCopyFalse)
+        );
+        // Still skipped: mentions that define, call and assign nothing.
+        assert!(possible_rules(b"undef __array__\nhasattr(x, '__array__')\n", all).is_empty());
+    }
+
+    #[test]
+    fn identifiers_are_matched_as_python_reads_them() {
+        // Fullwidth `a`: NFKC makes it `__array__`, for Python and for the parser.
+        let text = "class A:\n    def __\u{ff41}rray__(self):\n        return 1\n";
+        assert!(possible_rules(text.as_bytes(), RuleSet::all()).contains(Rule::ArrayMissingCopy));
+        assert!(!possible_rules("x = '\u{e9}'\n".as_bytes(), RuleSet::all())
+            .contains(Rule::ArrayMissingCopy));
     }
 }

@@ -243,33 +243,81 @@ fn io_error(display: &str, message: String) -> FileResult {
     }
 }
 
-/// Why bytes are not a Python source we can check, in words that say what to do.
+/// Offsets are 32-bit (ruff's `TextSize`): a larger file cannot be indexed.
+const MAX_FILE_SIZE: u64 = u32::MAX as u64;
+
+fn too_large_message() -> String {
+    format!("the file is larger than {MAX_FILE_SIZE} bytes (4 GiB), the most arraylint can check")
+}
+
+/// The bytes as the UTF-8 source text to check, or why they are not one, in words that say
+/// what to do.
+fn decode(bytes: &[u8]) -> Result<&str, String> {
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large_message());
+    }
+    match std::str::from_utf8(bytes) {
+        // NUL bytes are valid UTF-8: UTF-16 without a byte order mark decodes "fine".
+        Ok(_) if looks_utf16(bytes) => Err(utf_message("16", "looks")),
+        Ok(text) => Ok(text),
+        Err(err) => Err(decode_error(bytes, err)),
+    }
+}
+
+fn utf_message(width: &str, verb: &str) -> String {
+    format!(
+        "the file {verb} UTF-{width} encoded; arraylint reads UTF-8 only (convert it, e.g. `iconv -f UTF-{width} -t UTF-8`)"
+    )
+}
+
+/// Text in UTF-16 without a byte order mark: in its first few kilobytes, every other byte
+/// is NUL on one side and almost none on the other (ASCII text stored two bytes a char).
+fn looks_utf16(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    if head.len() < 4 {
+        return false;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros(0), zeros(1));
+    let half = head.len() / 2;
+    let mostly = |n: usize| n * 10 >= half * 9;
+    let hardly = |n: usize| n * 10 <= half;
+    (mostly(even) && hardly(odd)) || (mostly(odd) && hardly(even))
+}
+
+/// Why bytes that are not valid UTF-8 are not a source we can check.
 fn decode_error(bytes: &[u8], err: std::str::Utf8Error) -> String {
+    if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
+        return utf_message("32", "is");
+    }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let width =
-            if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
-                "32"
-            } else {
-                "16"
-            };
-        return format!(
-            "the file is UTF-{width} encoded; arraylint reads UTF-8 only (convert it, e.g. `iconv -f UTF-{width} -t UTF-8`)"
-        );
+        return utf_message("16", "is");
     }
     let offset = err.valid_up_to();
     let before = &bytes[..offset];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
+    // Lines end at `\n`, `\r\n` or a lone `\r`, as Python and the parser count them.
+    let breaks = memchr::memchr2_iter(b'\n', b'\r', before)
+        .filter(|&i| !(before[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n')))
+        .count();
+    let line_start = memchr::memrchr2(b'\n', b'\r', before).map_or(0, |i| i + 1);
+    let mut line_text = &before[line_start..];
+    if line_start == 0 {
+        // A BOM is not a column, as for every other position arraylint reports.
+        line_text = line_text
+            .strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(line_text);
+    }
+    let column = String::from_utf8_lossy(line_text).chars().count() + 1;
     format!(
-        "the file is not valid UTF-8: byte 0x{:02X} at offset {offset} (line {line}, column {column}); save it as UTF-8",
-        bytes.get(offset).copied().unwrap_or_default()
+        "the file is not valid UTF-8: byte 0x{:02X} at offset {offset} (line {}, column {column}); save it as UTF-8",
+        bytes.get(offset).copied().unwrap_or_default(),
+        breaks + 1
     )
 }
 
@@ -282,18 +330,24 @@ fn check_path(path: &Path, display: &str, rules: RuleSet, args: &CheckArgs) -> O
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         buffer.clear();
-        let read = std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut buffer));
+        let read = std::fs::File::open(path).and_then(|file| {
+            if file.metadata()?.len() > MAX_FILE_SIZE {
+                return Err(std::io::Error::other(too_large_message()));
+            }
+            // One byte past the limit tells a file that grew while it was read.
+            file.take(MAX_FILE_SIZE + 1).read_to_end(&mut buffer)
+        });
         if let Err(err) = read {
             return rules
                 .contains(Rule::IoError)
                 .then(|| io_error(display, format!("cannot read the file: {err}")));
         }
-        let text = match std::str::from_utf8(&buffer) {
+        let text = match decode(&buffer) {
             Ok(text) => text,
-            Err(err) => {
+            Err(message) => {
                 return rules
                     .contains(Rule::IoError)
-                    .then(|| io_error(display, decode_error(&buffer, err)));
+                    .then(|| io_error(display, message));
             }
         };
         if args.lint_options().prefilter && !crate::prefilter::may_match(text.as_bytes(), rules) {
@@ -437,7 +491,16 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
         .clone()
         .unwrap_or_else(|| PathBuf::from("-"));
     let display = path.to_string_lossy().into_owned();
+    // `--fix -` prints the source even when it is not checked: an editor would replace its
+    // buffer with nothing.
+    let echo_source = |bytes: &[u8]| -> std::io::Result<()> {
+        if args.fix_mode() && !args.diff {
+            std::io::stdout().lock().write_all(bytes)?;
+        }
+        Ok(())
+    };
     if args.force_exclude && args.stdin_filename.is_some() && resolver.is_excluded(&path) {
+        echo_source(&bytes)?;
         return Ok(Some(FileResult {
             display: display.clone(),
             source: Arc::new(SourceFileBuilder::new(display, "").finish()),
@@ -454,9 +517,12 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
             return Ok(None);
         }
     };
-    let text = match std::str::from_utf8(&bytes) {
+    let text = match decode(&bytes) {
         Ok(text) => text,
-        Err(err) => return Ok(Some(io_error(&display, decode_error(&bytes, err)))),
+        Err(message) => {
+            echo_source(&bytes)?;
+            return Ok(Some(io_error(&display, message)));
+        }
     };
     let result = check_text(text, &path, &display, rules, args, false);
     // `--fix -` prints the fixed source, as Ruff does; the findings go to stderr.
