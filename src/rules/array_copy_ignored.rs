@@ -26,6 +26,11 @@ pub fn check(checker: &mut Checker, member: &Member) {
     if is_stub_body || helpers::reads_name(&def.body, "copy") {
         return;
     }
+    // A body that never returns an array (it raises, or calls something that does) cannot
+    // honour or ignore `copy`.
+    if !helpers::returns(def).iter().any(|ret| ret.value.is_some()) {
+        return;
+    }
     checker.report(Diagnostic::new(
         Rule::ArrayCopyIgnored,
         "`__array__` accepts `copy` but never reads it: `copy=False` must raise when a copy is needed, `copy=True` must return a fresh array",

@@ -23,7 +23,9 @@ pub fn check(checker: &mut Checker, member: &Member) -> bool {
         } => "a classmethod",
         MemberKind::Method { .. } => return false,
         MemberKind::Attribute { value } => match value {
-            Expr::NoneLiteral(_) => "`None`",
+            // Python's way to say "not supported" (as `__hash__ = None`): NumPy then raises
+            // instead of building an object array, which is what the author asks for.
+            Expr::NoneLiteral(_) => return true,
             _ if helpers::literal_description(value).is_some() => "a non-callable class attribute",
             // A lambda, another function or anything else may well be callable.
             _ => return false,
