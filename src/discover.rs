@@ -135,11 +135,8 @@ fn walk(
         .hidden(false)
         .require_git(false)
         .follow_links(false)
-        .threads(
-            std::thread::available_parallelism()
-                .map_or(1, std::num::NonZeroUsize::get)
-                .min(12),
-        );
+        // As many walkers as checking threads, so that RAYON_NUM_THREADS bounds both.
+        .threads(rayon::current_num_threads().min(12));
 
     let (sender, receiver) = mpsc::channel::<Candidate>();
     let failure: Mutex<Option<SettingsError>> = Mutex::new(None);

@@ -79,6 +79,14 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // `arraylint check | head`: the reader has what it wants; stop quietly, as Ruff does.
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::from(EXIT_OK)
+        }
         Err(err) => {
             eprintln!("arraylint: error: {err:#}");
             ExitCode::from(EXIT_ERROR)
