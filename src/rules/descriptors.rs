@@ -12,6 +12,7 @@ use crate::descriptor::{self, Context, Finding, Protocol};
 use crate::diagnostic::Diagnostic;
 use crate::model::{ClassInfo, Member, MemberKind};
 use crate::registry::Rule;
+use crate::value::eval::Returned;
 
 /// The rules whose findings come from evaluating the descriptor's value.
 pub const VALUE_RULES: &[Rule] = &[
@@ -106,22 +107,28 @@ pub fn evaluate<'a>(
     let builds_dict = returns
         .iter()
         .any(|returned| returned.value.as_dict().is_some());
-    let findings = returns
+    let findings = validate_returns(&returns, protocol, &context);
+    Some(Evaluated {
+        protocol,
+        findings,
+        builds_dict,
+    })
+}
+
+/// Every value a descriptor can take, checked against its protocol's spec; each finding
+/// remembers the `return` (or assignment) it came from.
+fn validate_returns(returns: &[Returned], protocol: Protocol, context: &Context) -> Vec<Located> {
+    returns
         .iter()
         .flat_map(|returned| {
-            descriptor::validate(&returned.value, protocol, &context)
+            descriptor::validate(&returned.value, protocol, context)
                 .into_iter()
                 .map(|finding| Located {
                     finding,
                     return_range: returned.range,
                 })
         })
-        .collect();
-    Some(Evaluated {
-        protocol,
-        findings,
-        builds_dict,
-    })
+        .collect()
 }
 
 /// Descriptors a class sets on its instances (`self.__cuda_array_interface__ = {...}`
@@ -152,17 +159,7 @@ pub fn evaluate_instance_attributes<'a>(
                 continue;
             }
             let returns = index.instance_attribute_values(method, Some(class.def), name);
-            let findings = returns
-                .iter()
-                .flat_map(|returned| {
-                    descriptor::validate(&returned.value, protocol, &context)
-                        .into_iter()
-                        .map(|finding| Located {
-                            finding,
-                            return_range: returned.range,
-                        })
-                })
-                .collect();
+            let findings = validate_returns(&returns, protocol, &context);
             evaluated.push(Evaluated {
                 protocol,
                 findings,
