@@ -57,10 +57,22 @@ pub fn lint_source_with(
     rules: RuleSet,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
+    let possible = prefilter::possible_rules(text.as_bytes(), rules);
+    lint_prefiltered(text, path, rules, possible, options)
+}
+
+/// `lint_source_with` for a caller that has already run the pre-filter on this very text
+/// (`possible` is `prefilter::possible_rules(text, rules)`): the CLI scans each file once.
+pub fn lint_prefiltered(
+    text: &str,
+    path: &Path,
+    rules: RuleSet,
+    mut possible: RuleSet,
+    options: LintOptions,
+) -> Vec<Diagnostic> {
     // AL001 is reported only in files that mention an array protocol: a file in which no
     // rule can fire is not parsed, so its syntax is not ours to judge. This holds with and
     // without the pre-filter, which therefore never changes results.
-    let mut possible = prefilter::possible_rules(text.as_bytes(), rules);
     possible.remove(Rule::SyntaxError);
     if possible.is_empty() && options.prefilter {
         return Vec::new();

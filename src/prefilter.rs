@@ -90,9 +90,7 @@ pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     }
     match std::str::from_utf8(bytes) {
         Ok(text) if may_normalize_to_ascii(text) => {
-            use unicode_normalization::UnicodeNormalization;
-            let normalized: String = text.nfkc().collect();
-            found.union(needles_found(normalized.as_bytes(), enabled))
+            found.union(needles_found(nfkc(text).as_bytes(), enabled))
         }
         _ => found,
     }
@@ -106,7 +104,7 @@ fn may_normalize_to_ascii(text: &str) -> bool {
     use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
     // A file repeats a few characters (`é`, `µ`, `…`) many times: decide each once.
     let mut harmless: Vec<char> = Vec::new();
-    text.chars().filter(|c| !c.is_ascii()).any(|c| {
+    non_ascii_runs(text).flat_map(str::chars).any(|c| {
         if harmless.contains(&c) {
             return false;
         }
@@ -119,6 +117,64 @@ fn may_normalize_to_ascii(text: &str) -> bool {
         }
         makes_ascii
     })
+}
+
+/// The maximal runs of non-ASCII characters in `text`, found a machine word at a time:
+/// the files that hold any mostly hold a few (`é` in a name, `µs` in a docstring).
+fn non_ascii_runs(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + next_non_ascii(&bytes[at..])?;
+        let end = start
+            + bytes[start..]
+                .iter()
+                .position(u8::is_ascii)
+                .unwrap_or(bytes.len() - start);
+        at = end;
+        // Both ends are character boundaries: UTF-8 never puts an ASCII byte inside a
+        // character.
+        text.get(start..end)
+    })
+}
+
+/// The offset of the first byte >= 0x80.
+fn next_non_ascii(bytes: &[u8]) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & HIGH != 0 {
+            break;
+        }
+        offset += 8;
+    }
+    bytes[offset..].iter().position(|b| !b.is_ascii()).map(|i| offset + i)
+}
+
+/// `text` in NFKC, as `text.nfkc()` gives it, normalizing only around the non-ASCII runs.
+///
+/// An ASCII character is a starter that never composes with what precedes it, so the text
+/// splits before any ASCII character into parts that normalize independently; the one
+/// ASCII character just before a run may compose with the combining marks in it (`e` and
+/// U+0301 make `é`), so it goes with the run.
+fn nfkc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut normalized = String::with_capacity(text.len());
+    let mut copied = 0;
+    for run in non_ascii_runs(text) {
+        let start = run.as_ptr() as usize - text.as_ptr() as usize;
+        let end = start + run.len();
+        // The ASCII byte before the run is a whole character.
+        let from = start.saturating_sub(1).max(copied);
+        normalized.push_str(&text[copied..from]);
+        normalized.extend(text[from..end].nfkc());
+        copied = end;
+    }
+    normalized.push_str(&text[copied..]);
+    normalized
 }
 
 fn needles_found(bytes: &[u8], enabled: RuleSet) -> RuleSet {
@@ -264,6 +320,15 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
     if callee == b"array" {
         return true;
     }
+    // `xp.astype(x, copy=False)`: an attribute other than `array` is never NumPy's (the
+    // rule resolves `np.array` and names bound by `from numpy import array`).
+    let mut dot = k;
+    while dot > 0 && (is_blank(bytes[dot - 1]) || is_junk(bytes[dot - 1])) {
+        dot -= 1;
+    }
+    if !callee.is_empty() && dot > 0 && bytes[dot - 1] == b'.' {
+        return false;
+    }
     // `def f(..., copy=False)`: a default, not a call.
     let mut d = k;
     while d > 0 && is_blank(bytes[d - 1]) {
@@ -360,6 +425,11 @@ mod tests {
         assert!(possible_rules(b"np.array(x, copy=\n  False)", all).contains(Rule::NumpyCopyFalse));
         assert!(possible_rules(b"np.array(f(x), copy=False)", all).contains(Rule::NumpyCopyFalse));
         assert!(!possible_rules(b"df.astype(int, copy=False)", all).contains(Rule::NumpyCopyFalse));
+        // An attribute other than `array` is not NumPy's even where the file imports it.
+        let imported = b"from numpy import array\nxp.astype(x, t, copy=False)\n";
+        assert!(!possible_rules(imported, all).contains(Rule::NumpyCopyFalse));
+        let imported = b"from numpy import array\nnp.ma . array(x, copy=False)\n";
+        assert!(possible_rules(imported, all).contains(Rule::NumpyCopyFalse));
         assert!(!possible_rules(b"deepcopy=False", all).contains(Rule::NumpyCopyFalse));
         assert!(
             possible_rules(b"from numpy import array as a\na(x, copy=False)", all)
@@ -398,6 +468,42 @@ mod tests {
         );
         let only_dlpack: RuleSet = [Rule::DlpackSignature].into_iter().collect();
         assert!(!may_match(b"def __array__(self): ...", only_dlpack));
+    }
+
+    #[test]
+    fn normalizing_around_non_ascii_runs_is_nfkc() {
+        use unicode_normalization::UnicodeNormalization;
+        for text in [
+            "",
+            "plain ascii",
+            "__\u{ff41}rray__",
+            "e\u{301}x",
+            "\u{301}start",
+            "a\u{fb01}b\u{1d400}c\u{e9}",
+            "x\u{0323}\u{0307}y",
+            "\u{1100}\u{1161}\u{11a8}",
+            "q\u{ff41}\u{ff41} \u{2075}\u{2099}",
+        ] {
+            assert_eq!(nfkc(text), text.nfkc().collect::<String>(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalizing_around_runs_matches_nfkc_on_mixed_text(
+            text in "[a-e_ (\u{300}-\u{36f}\u{e0}-\u{ff}\u{1100}-\u{1112}\u{1161}-\u{1175}\u{11a8}-\u{11c2}\u{ff21}-\u{ff5a}\u{fb00}-\u{fb06}\u{2070}-\u{209c}\u{1d400}-\u{1d420}\u{0b47}\u{0b3e}\u{0b57}]{0,40}"
+        ) {
+            use unicode_normalization::UnicodeNormalization;
+            proptest::prop_assert_eq!(nfkc(&text), text.nfkc().collect::<String>());
+        }
+    }
+
+    #[test]
+    fn non_ascii_runs_are_found_past_the_first_word() {
+        let text = "0123456789abcdef\u{e9}\u{b5}gh\u{fb01}";
+        let runs: Vec<&str> = non_ascii_runs(text).collect();
+        assert_eq!(runs, ["\u{e9}\u{b5}", "\u{fb01}"]);
+        assert_eq!(non_ascii_runs("ascii only, longer than a word").count(), 0);
     }
 
     #[test]

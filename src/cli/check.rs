@@ -280,7 +280,8 @@ fn utf_message(width: &str, verb: &str) -> String {
 /// is NUL on one side and almost none on the other (ASCII text stored two bytes a char).
 fn looks_utf16(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
-    if head.len() < 4 {
+    // Almost every file has no NUL byte at all, which the SIMD search says at once.
+    if head.len() < 4 || memchr::memchr(0, head).is_none() {
         return false;
     }
     let zeros = |parity: usize| {
@@ -356,10 +357,11 @@ fn check_path(path: &Path, display: &str, rules: RuleSet, args: &CheckArgs) -> O
                     .then(|| io_error(display, message));
             }
         };
-        if args.lint_options().prefilter && !crate::prefilter::may_match(text.as_bytes(), rules) {
+        let possible = crate::prefilter::possible_rules(text.as_bytes(), rules);
+        if args.lint_options().prefilter && possible.is_empty() {
             return None;
         }
-        let result = check_text(text, path, display, rules, args, true);
+        let result = check_text(text, path, display, rules, args, true, Some(possible));
         // Keep a file's text only while something refers to it: most files have no finding.
         let keep = !result.diagnostics.is_empty()
             || !result.fixed.is_empty()
@@ -377,6 +379,7 @@ fn check_text(
     rules: RuleSet,
     args: &CheckArgs,
     write: bool,
+    possible: Option<RuleSet>,
 ) -> FileResult {
     let mut result = FileResult {
         display: display.to_string(),
@@ -420,7 +423,13 @@ fn check_text(
                 .collect();
         }
     } else {
-        result.diagnostics = crate::lint_source_with(text, path, rules, args.lint_options());
+        result.diagnostics = match possible {
+            // The pre-filter already ran on this text: do not scan it twice.
+            Some(possible) => {
+                crate::lint_prefiltered(text, path, rules, possible, args.lint_options())
+            }
+            None => crate::lint_source_with(text, path, rules, args.lint_options()),
+        };
     }
     result
 }
@@ -530,7 +539,7 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
             return Ok(Some(io_error(&display, message)));
         }
     };
-    let result = check_text(text, &path, &display, rules, args, false);
+    let result = check_text(text, &path, &display, rules, args, false, None);
     // `--fix -` prints the fixed source, as Ruff does; the findings go to stderr.
     if args.fix_mode() && !args.diff {
         std::io::stdout()
