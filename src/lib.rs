@@ -8,8 +8,10 @@ pub mod descriptor;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
+pub mod layout;
 pub mod lsp;
 pub mod model;
+pub mod narrow;
 pub mod nesting;
 pub mod noqa;
 pub mod prefilter;
@@ -57,19 +59,20 @@ pub fn lint_source_with(
     rules: RuleSet,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
-    let possible = prefilter::possible_rules(text.as_bytes(), rules);
-    lint_prefiltered(text, path, rules, possible, options)
+    let prefiltered = prefilter::prefilter(text.as_bytes(), rules);
+    lint_prefiltered(text, path, rules, prefiltered, options)
 }
 
 /// `lint_source_with` for a caller that has already run the pre-filter on this very text
-/// (`possible` is `prefilter::possible_rules(text, rules)`): the CLI scans each file once.
+/// (`prefiltered` is `prefilter::prefilter(text, rules)`): the CLI scans each file once.
 pub fn lint_prefiltered(
     text: &str,
     path: &Path,
     rules: RuleSet,
-    mut possible: RuleSet,
+    prefiltered: prefilter::Prefiltered,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
+    let mut possible = prefiltered.rules;
     // AL001 is reported only in files that mention an array protocol: a file in which no
     // rule can fire is not parsed, so its syntax is not ours to judge. This holds with and
     // without the pre-filter, which therefore never changes results.
@@ -97,6 +100,20 @@ pub fn lint_prefiltered(
     } else {
         PySourceType::Python
     };
+    // Function bodies no rule can look at are blanked (same offsets, same lines). The plan
+    // is made without the pre-filter too: it also says which syntax errors are reported.
+    let plan = match &prefiltered.layout {
+        Some(layout) if !prefiltered.normalizes => narrow::plan(text, layout),
+        _ => narrow::Plan::default(),
+    };
+    let blanked;
+    let original = text;
+    let text: &str = if options.prefilter && !plan.is_empty() {
+        blanked = plan.apply(original);
+        &blanked
+    } else {
+        original
+    };
     let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
     let index = LineIndex::from_source_text(text);
     let model = model::Model::build(&parsed.syntax().body, source_type.is_stub());
@@ -106,13 +123,15 @@ pub fn lint_prefiltered(
 
     // The parser's errors, and a NUL byte, which CPython refuses wherever it is; at the same
     // offset the NUL's own message wins (the sort below is stable).
-    let null_byte = memchr::memchr(0, text.as_bytes())
+    let null_byte = memchr::memchr(0, original.as_bytes())
         .and_then(|at| u32::try_from(at).ok())
         .map(|at| rules::syntax_error::null_byte(at.into()));
     let mut syntax_errors: Vec<Diagnostic> = null_byte
         .into_iter()
         .chain(parsed.errors().iter().map(rules::syntax_error::diagnostic))
         .collect();
+    // In the code arraylint reads: not in a body no rule looks at.
+    syntax_errors.retain(|d| !plan.hides(d.range.start().to_u32()));
     syntax_errors.sort_by_key(|d| d.range.start());
     // A line with a syntax error gets AL001 only: the rest is noise from a half-written line.
     let error_lines: Vec<usize> = syntax_errors

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+use crate::layout::Layout;
 use crate::registry::{Rule, RuleSet};
 
 /// The needles of every rule, and the searcher for the distinct heads among them.
@@ -81,18 +82,37 @@ fn needles() -> &'static Needles {
 ///   called or assigned: followed by `(`, `[`, `=` or `:` (after blanks);
 /// - `copy` counts where it is the `copy=False` keyword of a call that can be `np.array`.
 pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
-    let found = needles_found(bytes, enabled);
+    prefilter(bytes, enabled).rules
+}
+
+/// What the pre-filter learnt of a file.
+#[derive(Debug, Default)]
+pub struct Prefiltered {
+    /// The enabled rules that can fire in it.
+    pub rules: RuleSet,
+    /// Its layout, where some needle made the scan worth it and the scan was sure.
+    pub layout: Option<Layout>,
+    /// Some character becomes ASCII letters under NFKC: names in the text are not the
+    /// names Python reads, so nothing may be matched by name (see `narrow`).
+    pub normalizes: bool,
+}
+
+/// `possible_rules`, with what else the scan found.
+pub fn prefilter(bytes: &[u8], enabled: RuleSet) -> Prefiltered {
+    let (found, layout) = code_needles_found(bytes, enabled);
     // Python reads identifiers NFKC-normalized (`__ａrray__` is `__array__`), and so does
     // the parser: a needle may appear only once normalized. Most text is NFKC already, and
     // the quick check says so without allocating.
-    if bytes.is_ascii() {
-        return found;
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) if may_normalize_to_ascii(text) => {
-            found.union(needles_found(nfkc(text).as_bytes(), enabled))
-        }
+    let normalizes =
+        !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok_and(may_normalize_to_ascii);
+    let rules = match std::str::from_utf8(bytes) {
+        Ok(text) if normalizes => found.union(code_needles_found(nfkc(text).as_bytes(), enabled).0),
         _ => found,
+    };
+    Prefiltered {
+        rules,
+        layout,
+        normalizes,
     }
 }
 
@@ -151,7 +171,10 @@ fn next_non_ascii(bytes: &[u8]) -> Option<usize> {
         }
         offset += 8;
     }
-    bytes[offset..].iter().position(|b| !b.is_ascii()).map(|i| offset + i)
+    bytes[offset..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .map(|i| offset + i)
 }
 
 /// `text` in NFKC, as `text.nfkc()` gives it, normalizing only around the non-ASCII runs.
@@ -177,11 +200,28 @@ fn nfkc(text: &str) -> String {
     normalized
 }
 
-fn needles_found(bytes: &[u8], enabled: RuleSet) -> RuleSet {
+/// The rules whose needles count somewhere in code: a needle in a plain string or a
+/// comment (a docstring's `np.array(x, copy=False)`) never makes a finding. Only a file
+/// with some needle pays for the layout scan; where the scan is unsure, all text is code.
+fn code_needles_found(bytes: &[u8], enabled: RuleSet) -> (RuleSet, Option<Layout>) {
+    let found = needles_found(bytes, enabled, None);
+    if found.is_empty() {
+        return (found, None);
+    }
+    match crate::layout::scan(bytes) {
+        Some(layout) => (needles_found(bytes, enabled, Some(&layout)), Some(layout)),
+        None => (found, None),
+    }
+}
+
+fn needles_found(bytes: &[u8], enabled: RuleSet, layout: Option<&Layout>) -> RuleSet {
     let needles = needles();
     let mut found = RuleSet::empty();
     let mut numpy_from_import: Option<bool> = None;
     for at in needles.searcher.starts(bytes) {
+        if layout.is_some_and(|layout| layout.in_literal(at as u32)) {
+            continue;
+        }
         let rest = &bytes[at..];
         let mut rules = RuleSet::empty();
         for (needle, needle_rules) in &needles.needles {
@@ -193,7 +233,7 @@ fn needles_found(bytes: &[u8], enabled: RuleSet) -> RuleSet {
             continue;
         }
         let counts = if rest.starts_with(b"copy") {
-            copy_false_in_array_call(bytes, at, &mut numpy_from_import)
+            copy_false_in_array_call(bytes, at, &mut numpy_from_import, layout)
         } else {
             member_or_call_follows(bytes, at)
         };
@@ -202,6 +242,31 @@ fn needles_found(bytes: &[u8], enabled: RuleSet) -> RuleSet {
         }
     }
     RuleSet::from_iter(found.iter().filter(|r| enabled.contains(*r)))
+}
+
+/// The needle heads of the protocol names (every head but `copy`), for `narrow`.
+pub fn protocol_heads() -> Vec<&'static str> {
+    let mut heads: Vec<&'static str> = Rule::ALL
+        .iter()
+        .flat_map(|rule| rule.needles().iter().copied())
+        .filter(|needle| *needle != "copy")
+        .collect();
+    heads.sort_unstable();
+    heads.dedup();
+    heads
+}
+
+/// Whether the `copy` at `at` counts as the pre-filter counts it: the `copy=False` of a
+/// call that can be NumPy's `array`. `numpy_from_import` caches a per-file answer.
+pub fn copy_counts(
+    bytes: &[u8],
+    at: usize,
+    numpy_from_import: &mut Option<bool>,
+    layout: &Layout,
+) -> bool {
+    bytes[at..].starts_with(b"copy")
+        && !layout.in_literal(at as u32)
+        && copy_false_in_array_call(bytes, at, numpy_from_import, Some(layout))
 }
 
 /// Whether any enabled rule can fire in a file with these bytes.
@@ -264,7 +329,12 @@ const CALL_SCAN_LIMIT: usize = 64 * 1024;
 /// `False`) and sits in a call that can be NumPy's `array`: the callee's name is `array`,
 /// or the file imports from numpy (`from numpy import array as make`). Whenever the scan
 /// cannot be sure (a string or comment in the way, a long call), it says yes.
-fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Option<bool>) -> bool {
+fn copy_false_in_array_call(
+    bytes: &[u8],
+    at: usize,
+    numpy_from_import: &mut Option<bool>,
+    layout: Option<&Layout>,
+) -> bool {
     if at > 0 && (is_identifier_byte(bytes[at - 1]) || bytes[at - 1] == b'.') {
         return false; // `deepcopy`, `_copy`, `self.copy`: not the keyword
     }
@@ -278,16 +348,28 @@ fn copy_false_in_array_call(bytes: &[u8], at: usize, numpy_from_import: &mut Opt
     if !bytes[i.min(bytes.len())..].starts_with(b"False") {
         return false;
     }
-    // Find the `(` that opens the call holding the keyword.
+    // Find the `(` that opens the call holding the keyword. With the layout, the scan
+    // knows the statement's start (a keyword is inside it, a `copy = False` statement
+    // starts it) and steps over strings and comments whole.
     let mut depth = 0usize;
     let stop = at.saturating_sub(CALL_SCAN_LIMIT);
+    let statement = layout
+        .and_then(|layout| layout.line_start_of(at as u32))
+        .map(|start| start as usize);
     let mut j = at;
     let mut crossed_line = false;
     let open = loop {
-        if j == stop {
+        if statement.is_some_and(|start| j <= start) {
+            return false; // back at the statement's start: in no call
+        }
+        if j <= stop {
             return true;
         }
         j -= 1;
+        if let Some(literal) = layout.and_then(|layout| layout.literal_at(j as u32)) {
+            j = literal.start as usize;
+            continue;
+        }
         match bytes[j] {
             b')' | b']' | b'}' => depth += 1,
             b'(' | b'[' | b'{' if depth > 0 => depth -= 1,
@@ -425,6 +507,21 @@ mod tests {
         assert!(possible_rules(b"np.array(x, copy=\n  False)", all).contains(Rule::NumpyCopyFalse));
         assert!(possible_rules(b"np.array(f(x), copy=False)", all).contains(Rule::NumpyCopyFalse));
         assert!(!possible_rules(b"df.astype(int, copy=False)", all).contains(Rule::NumpyCopyFalse));
+        // In a docstring or a comment, a needle is not code; in an f-string's field it is.
+        let docstring = b"import numpy as np\ndef f(x):\n    '''np.array(x, copy=False)'''\n";
+        assert!(!possible_rules(docstring, all).contains(Rule::NumpyCopyFalse));
+        let comment = b"x = 1  # def __array__(self): ...\n";
+        assert!(!possible_rules(comment, all).contains(Rule::ArrayMissingCopy));
+        let field = b"import numpy as np\nf\"{np.array(x, copy=False)}\"\n";
+        assert!(possible_rules(field, all).contains(Rule::NumpyCopyFalse));
+        // Where the layout scan gives up (an unterminated string), everything is code.
+        let broken = b"'''open\nimport numpy as np\nnp.array(x, copy=False)\n";
+        assert!(possible_rules(broken, all).contains(Rule::NumpyCopyFalse));
+        // A statement, not a keyword: the call it seems to sit in is on an earlier line.
+        let statement = b"from numpy import array\nif f(x,\n      y):\n    copy = False\n";
+        assert!(!possible_rules(statement, all).contains(Rule::NumpyCopyFalse));
+        let keyword = b"from numpy import array\nf(x,\n  # (\n  copy = False)\n";
+        assert!(possible_rules(keyword, all).contains(Rule::NumpyCopyFalse));
         // An attribute other than `array` is not NumPy's even where the file imports it.
         let imported = b"from numpy import array\nxp.astype(x, t, copy=False)\n";
         assert!(!possible_rules(imported, all).contains(Rule::NumpyCopyFalse));

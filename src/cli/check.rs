@@ -357,11 +357,11 @@ fn check_path(path: &Path, display: &str, rules: RuleSet, args: &CheckArgs) -> O
                     .then(|| io_error(display, message));
             }
         };
-        let possible = crate::prefilter::possible_rules(text.as_bytes(), rules);
-        if args.lint_options().prefilter && possible.is_empty() {
+        let prefiltered = crate::prefilter::prefilter(text.as_bytes(), rules);
+        if args.lint_options().prefilter && prefiltered.rules.is_empty() {
             return None;
         }
-        let result = check_text(text, path, display, rules, args, true, Some(possible));
+        let result = check_text(text, path, display, rules, args, true, Some(prefiltered));
         // Keep a file's text only while something refers to it: most files have no finding.
         let keep = !result.diagnostics.is_empty()
             || !result.fixed.is_empty()
@@ -379,7 +379,7 @@ fn check_text(
     rules: RuleSet,
     args: &CheckArgs,
     write: bool,
-    possible: Option<RuleSet>,
+    prefiltered: Option<crate::prefilter::Prefiltered>,
 ) -> FileResult {
     let mut result = FileResult {
         display: display.to_string(),
@@ -423,10 +423,10 @@ fn check_text(
                 .collect();
         }
     } else {
-        result.diagnostics = match possible {
+        result.diagnostics = match prefiltered {
             // The pre-filter already ran on this text: do not scan it twice.
-            Some(possible) => {
-                crate::lint_prefiltered(text, path, rules, possible, args.lint_options())
+            Some(prefiltered) => {
+                crate::lint_prefiltered(text, path, rules, prefiltered, args.lint_options())
             }
             None => crate::lint_source_with(text, path, rules, args.lint_options()),
         };
