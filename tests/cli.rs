@@ -165,6 +165,30 @@ fn syntax_errors_are_reported_and_not_suppressed() {
 }
 
 #[test]
+fn syntax_errors_are_reported_in_the_code_arraylint_reads() {
+    // The protocol member's error counts; one in a body no rule looks at (blanked before
+    // parsing) does not, with or without the pre-filter.
+    let text = "class A:\n    def __array__(self, dtype=None, copy=None):\n        return self.x(copy) +\n\n    def unrelated(self):\n        return 1 +\n";
+    let dir = project(&[("a.py", text)]);
+    for extra in [None, Some("--no-prefilter")] {
+        let mut args = vec!["check", "a.py", "--output-format", "json"];
+        args.extend(extra);
+        let out = run_in(dir.path(), &args);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let rows: Vec<(String, u64)> = json
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|d| {
+                let code = d["code"].as_str().unwrap_or_default().to_string();
+                (code, d["location"]["row"].as_u64().unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(rows, vec![("AL001".to_string(), 3)], "{extra:?}");
+    }
+}
+
+#[test]
 fn stdin() {
     let mut child = arraylint()
         .args([
