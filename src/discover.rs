@@ -112,9 +112,26 @@ pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>
     for (respect_gitignore, roots) in [(false, &roots[0]), (true, &roots[1])] {
         walk(roots, respect_gitignore, resolver, &mut candidates)?;
     }
-    candidates.sort_by(|a, b| a.path().cmp(b.path()));
+    candidates.sort_by(|a, b| path_order(a.path(), b.path()));
     candidates.dedup();
     Ok(candidates)
+}
+
+/// `Path`'s order (component by component) for normalized paths, found from their bytes:
+/// a separator sorts before every other byte, so a shorter component comes first. Walks
+/// of thousands of files spent more time in `Path::cmp`'s component parsing than here.
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    let rank = |byte: Option<&u8>| match byte {
+        None => 0u16,
+        Some(b'/') => 1,
+        Some(byte) => u16::from(*byte) + 2,
+    };
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    rank(a.get(same)).cmp(&rank(b.get(same)))
 }
 
 fn walk(
@@ -231,6 +248,31 @@ fn describe(error: &ignore::Error) -> (Option<PathBuf>, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_order_is_path_cmp_for_normalized_paths() {
+        let paths = [
+            "/a",
+            "/a/b",
+            "/a-b",
+            "/a/b/c.py",
+            "/a.py",
+            "/ab",
+            "/a/b-c",
+            "/a/b/c",
+            "/b",
+            "/a/\u{e9}",
+            "/a/z",
+            "/a0",
+            "/A",
+        ];
+        for a in paths {
+            for b in paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(path_order(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn python_files_by_extension() {

@@ -112,6 +112,53 @@ struct DrawnFile {
 impl DrawnFile {
     fn new(source: &Arc<SourceFile>) -> DrawnFile {
         let original = source.source_text();
+        let (mut text, line_starts) = if draws_as_is(original) {
+            Self::as_is(source)
+        } else {
+            Self::mapped(source)
+        };
+        // A position after the file's last line break is on a line of its own, which
+        // ariadne only sees if it has a character.
+        if text.is_empty() || text.ends_with(['\n', '\r']) {
+            text.push(' ');
+        }
+        DrawnFile {
+            source: Arc::clone(source),
+            text: Source::from(text),
+            line_starts,
+        }
+    }
+
+    /// Most files: every character is drawn as itself, so the text is copied whole and
+    /// only the line starts are counted in characters.
+    fn as_is(source: &SourceFile) -> (String, Vec<usize>) {
+        let original = source.source_text();
+        let byte_starts = source.index().line_starts();
+        let line_starts = if original.is_ascii() {
+            byte_starts.iter().map(|start| start.to_usize()).collect()
+        } else {
+            let mut chars = 0;
+            let mut previous = 0;
+            byte_starts
+                .iter()
+                .map(|start| {
+                    let start = start.to_usize().min(original.len());
+                    chars += original
+                        .get(previous..start)
+                        .map_or(0, |s| s.chars().count());
+                    previous = start;
+                    chars
+                })
+                .collect()
+        };
+        let mut text = String::with_capacity(original.len() + 1);
+        text.push_str(original);
+        (text, line_starts)
+    }
+
+    /// Character by character, through `printable`.
+    fn mapped(source: &SourceFile) -> (String, Vec<usize>) {
+        let original = source.source_text();
         let mut text = String::with_capacity(original.len() + 1);
         let mut line_starts = Vec::with_capacity(source.index().line_count());
         let mut byte_line_starts = source.index().line_starts().iter().peekable();
@@ -133,16 +180,7 @@ impl DrawnFile {
         while byte_line_starts.next().is_some() {
             line_starts.push(chars);
         }
-        // A position after the file's last line break is on a line of its own, which
-        // ariadne only sees if it has a character.
-        if text.is_empty() || text.ends_with(['\n', '\r']) {
-            text.push(' ');
-        }
-        DrawnFile {
-            source: Arc::clone(source),
-            text: Source::from(text),
-            line_starts,
-        }
+        (text, line_starts)
     }
 
     /// `range` in characters of `text`.
@@ -162,6 +200,17 @@ impl DrawnFile {
             .unwrap_or_default();
         line_start + location.column - 1
     }
+}
+
+/// Whether `printable` keeps every character of `text` as it is: no control character
+/// but tab and line breaks, no DEL, no BOM, none of the line breaks only ariadne knows.
+fn draws_as_is(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes
+        .iter()
+        .any(|b| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f)
+        && !text.starts_with('\u{feff}')
+        && !text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 /// What to draw for `c`: one character for one, so that character offsets stay put, except
@@ -189,6 +238,33 @@ mod tests {
     use super::*;
     use crate::registry::Rule;
     use crate::render::Location;
+
+    #[test]
+    fn copying_as_is_matches_drawing_character_by_character() {
+        let more = [
+            "x = '\u{e9}'\r\ny\n",
+            "a\n\nb",
+            "\u{65e5}\u{672c}\n\u{8a9e}\n",
+            "\r\r\n",
+        ];
+        let mut compared = 0;
+        for text in TRICKY_TEXTS.iter().chain(&more) {
+            if !draws_as_is(text) {
+                continue;
+            }
+            let source = SourceFileBuilder::new("t.py", *text).finish();
+            assert_eq!(
+                DrawnFile::as_is(&source),
+                DrawnFile::mapped(&source),
+                "{text:?}"
+            );
+            compared += 1;
+        }
+        assert!(compared >= 10, "{compared}");
+        for text in ["\u{feff}x", "a\x0cb", "a\u{2028}b", "x\x1b", "x\x7f"] {
+            assert!(!draws_as_is(text), "{text:?}");
+        }
+    }
 
     const TRICKY_TEXTS: &[&str] = &[
         "",

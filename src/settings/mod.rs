@@ -234,7 +234,9 @@ pub struct Resolver {
     /// For paths with no config above them: the config found from the working directory
     /// upward (as Ruff), or the defaults.
     fallback: Arc<Settings>,
-    by_directory: RwLock<HashMap<PathBuf, Lookup>>,
+    /// Keyed by the directory's bytes (paths here are normalized): hashing and comparing
+    /// a `PathBuf` goes component by component, which cost more than the look-up.
+    by_directory: RwLock<HashMap<Vec<u8>, Lookup>>,
 }
 
 impl Resolver {
@@ -354,7 +356,7 @@ impl Resolver {
                 .read()
                 .unwrap_or_else(PoisonError::into_inner);
             for ancestor in directory.ancestors() {
-                if let Some(hit) = cache.get(ancestor) {
+                if let Some(hit) = cache.get(ancestor.as_os_str().as_encoded_bytes()) {
                     found = Some(hit.clone());
                     break;
                 }
@@ -389,7 +391,10 @@ impl Resolver {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         for ancestor in &missed[..searched] {
-            cache.insert(ancestor.to_path_buf(), result.clone());
+            cache.insert(
+                ancestor.as_os_str().as_encoded_bytes().to_vec(),
+                result.clone(),
+            );
         }
         result
     }

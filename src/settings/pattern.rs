@@ -41,6 +41,9 @@ pub const DEFAULT_EXCLUDES: &[&str] = &[
 /// Make `path` absolute against `base` and drop `.` and `..` components lexically, without
 /// touching the file system (symlinks stay as named, as in Ruff).
 pub fn absolutize(path: &Path, base: &Path) -> PathBuf {
+    if is_normalized(path) {
+        return path.to_path_buf(); // the walk's paths, once per file: no need to rebuild
+    }
     let joined;
     let path = if path.is_absolute() {
         path
@@ -196,6 +199,17 @@ impl PerFileIgnore {
     }
 }
 
+/// Absolute, with no `.` or `..` component, no doubled or trailing separator.
+fn is_normalized(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes.first() == Some(&b'/')
+        && (bytes.len() == 1 || !bytes.ends_with(b"/"))
+        && bytes
+            .split(|b| *b == b'/')
+            .skip(1)
+            .all(|part| !part.is_empty() && part != b"." && part != b"..")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +228,10 @@ mod tests {
             Path::new("/work/proj/a.py")
         );
         assert_eq!(absolutize(Path::new("/x/./y"), base), Path::new("/x/y"));
+        assert_eq!(absolutize(Path::new("/x//y/"), base), Path::new("/x/y"));
+        assert_eq!(absolutize(Path::new("/x/y/.."), base), Path::new("/x"));
+        assert_eq!(absolutize(Path::new("/x/y"), base), Path::new("/x/y"));
+        assert_eq!(absolutize(Path::new("/"), base), Path::new("/"));
         assert_eq!(
             absolutize(Path::new("../other"), base),
             Path::new("/work/other")
