@@ -158,21 +158,27 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
             });
     }
 
-    // Bodies that kept code refers to, to a fixed point.
-    let mut by_word: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    // Bodies that kept code refers to, to a fixed point. A function is followed where
+    // the evaluator follows it: called or named bare (`helper(x)`, `property(getter)`),
+    // or as a method of an instance parameter (`self.method()`; the receiver is whatever
+    // a function's first parameter is called). A stored attribute counts however it is
+    // read (`self.x`, `cls.x`, `Class.x`).
+    let mut by_name: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    let mut by_store: HashMap<&[u8], Vec<usize>> = HashMap::new();
     for (index, candidate) in candidates.iter().enumerate().filter(|(_, c)| !c.kept) {
         let name = &bytes[candidate.name.start as usize..candidate.name.end as usize];
-        by_word.entry(name).or_default().push(index);
+        by_name.entry(name).or_default().push(index);
         let region = candidate.body.region.start as usize..candidate.body.region.end as usize;
         for attribute in self_stores(&bytes[region]) {
-            by_word.entry(attribute).or_default().push(index);
+            by_store.entry(attribute).or_default().push(index);
         }
     }
-    if by_word.is_empty() {
+    if by_name.is_empty() && by_store.is_empty() {
         return Plan::default();
     }
+    let receivers = instance_parameters(bytes, layout);
     let mut filter = NameFilter::default();
-    for word in by_word.keys() {
+    for word in by_name.keys().chain(by_store.keys()) {
         filter.insert(name_hash(word));
     }
     let names: std::collections::HashSet<u32> = candidates.iter().map(|c| c.name.start).collect();
@@ -190,8 +196,21 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
             if !filter.may_contain(hash) || names.contains(&(start as u32)) {
                 return;
             }
-            if let Some(indices) = by_word.get(&bytes[start..end]) {
+            let name = &bytes[start..end];
+            if let Some(indices) = by_store.get(name) {
                 newly_kept.extend(indices.iter().copied());
+            }
+            let followed = match receiver_of(bytes, start) {
+                Receiver::None => true,
+                Receiver::Name(receiver) => {
+                    receivers.as_ref().is_none_or(|set| set.contains(receiver))
+                }
+                Receiver::Other => false,
+            };
+            if followed {
+                if let Some(indices) = by_name.get(name) {
+                    newly_kept.extend(indices.iter().copied());
+                }
             }
         });
         for index in newly_kept.drain(..) {
@@ -210,6 +229,90 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
             .map(|c| c.body)
             .collect(),
     }
+}
+
+/// What a name at some offset is an attribute of.
+enum Receiver<'t> {
+    /// Nothing: a bare name.
+    None,
+    /// `receiver.name`, the receiver a bare name.
+    Name(&'t [u8]),
+    /// `a.b.name`, `f().name`, `x[0].name`, ...
+    Other,
+}
+
+fn receiver_of(bytes: &[u8], start: usize) -> Receiver<'_> {
+    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\x0c');
+    let mut i = start;
+    while i > 0 && blank(bytes[i - 1]) {
+        i -= 1;
+    }
+    // A line continuation or a newline inside brackets may stand between: unsure, so
+    // the name counts as bare (which keeps more, never less).
+    if i == 0 || bytes[i - 1] != b'.' {
+        return Receiver::None;
+    }
+    let mut end = i - 1;
+    while end > 0 && blank(bytes[end - 1]) {
+        end -= 1;
+    }
+    let mut begin = end;
+    while begin > 0 && is_identifier_byte(bytes[begin - 1]) {
+        begin -= 1;
+    }
+    let mut before = begin;
+    while before > 0 && blank(bytes[before - 1]) {
+        before -= 1;
+    }
+    if begin == end || bytes[begin].is_ascii_digit() || (before > 0 && bytes[before - 1] == b'.') {
+        return Receiver::Other;
+    }
+    Receiver::Name(&bytes[begin..end])
+}
+
+/// The first parameter's name of every function in the file (`self`, `cls`, `this`...):
+/// the receivers through which the evaluator follows a method. `None` where unsure: then
+/// every receiver counts.
+fn instance_parameters<'t>(
+    bytes: &'t [u8],
+    layout: &Layout,
+) -> Option<std::collections::HashSet<&'t [u8]>> {
+    let mut receivers: std::collections::HashSet<&[u8]> = [&b"self"[..], b"cls"].into();
+    for line in &layout.lines {
+        let Some(name) = def_name(bytes, line) else {
+            continue;
+        };
+        let mut i = name.end as usize;
+        let skip = |i: &mut usize| {
+            while bytes
+                .get(*i)
+                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'\\')
+            {
+                *i += 1;
+            }
+        };
+        skip(&mut i);
+        if bytes.get(i) == Some(&b'[') {
+            // PEP 695 type parameters: unsure where the parameters start.
+            return None;
+        }
+        if bytes.get(i) != Some(&b'(') {
+            continue;
+        }
+        i += 1;
+        skip(&mut i);
+        if bytes.get(i) == Some(&b'#') {
+            return None; // a comment first: unsure
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|b| is_identifier_byte(*b)) {
+            i += 1;
+        }
+        if i > start {
+            receivers.insert(&bytes[start..i]);
+        }
+    }
+    Some(receivers)
 }
 
 /// FNV-1a over a name's bytes, as `for_each_name` computes it while scanning.
@@ -308,7 +411,10 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
         while j < lines.len() && lines[j].indent() > line.indent() {
             j += 1;
         }
-        if j > k + 1 && header_ends_with_colon(bytes, layout, &line) {
+        if j > k + 1
+            && header_ends_with_colon(bytes, layout, &line)
+            && indents_cleanly(bytes, layout, line.indent(), &lines[k + 1..j])
+        {
             found.push(Candidate {
                 whole: line.code..lines[j - 1].end,
                 name,
@@ -354,6 +460,37 @@ fn def_name(bytes: &[u8], line: &LogicalLine) -> Option<Range<u32>> {
         i += 1;
     }
     (i > start).then_some(start as u32..i as u32)
+}
+
+/// Whether a body's lines indent as Python requires: deeper only after a line ending in
+/// `:`, back only to a level in use, never level with or above an opening line. A body
+/// that does not is kept: the parser's complaint about it may land after the body (at the
+/// end of the file, say), where blanking would change it.
+fn indents_cleanly(bytes: &[u8], layout: &Layout, def_indent: u32, body: &[LogicalLine]) -> bool {
+    let mut levels = vec![def_indent];
+    let mut opens = true; // the `def` line
+    for line in body {
+        let indent = line.indent();
+        let top = levels.last().copied().unwrap_or_default();
+        if indent > top {
+            if !opens {
+                return false; // unexpected indent
+            }
+            levels.push(indent);
+        } else {
+            if opens {
+                return false; // a block with nothing in it
+            }
+            while levels.last().is_some_and(|&level| level > indent) {
+                levels.pop();
+            }
+            if levels.last() != Some(&indent) || levels.len() < 2 {
+                return false; // unindent to no level in use
+            }
+        }
+        opens = header_ends_with_colon(bytes, layout, line);
+    }
+    !opens
 }
 
 /// Whether the header's last token is `:` (a comment after it aside), so that its body is
@@ -509,6 +646,30 @@ mod tests {
         assert!(plan.hides(at("return 1")));
         assert!(!plan.hides(at("def f")));
         assert!(!plan.hides(at("return 2")));
+    }
+
+    #[test]
+    fn follows_functions_bare_and_methods_through_instance_parameters() {
+        let text = "class A:\n    def __array__(this, dtype=None, copy=None):\n        return helper(this.method(), other.unrelated())\n\n    def method(self):\n        return 1\n\n    def unrelated(self):\n        return 2\n\ndef helper(a, b):\n    return 3\n";
+        let out = blanked(text);
+        assert!(out.contains("return 1"), "through `this`: {out}");
+        assert!(out.contains("return 3"), "bare: {out}");
+        assert!(!out.contains("return 2"), "another object's method: {out}");
+    }
+
+    #[test]
+    fn keeps_bodies_whose_indentation_python_refuses() {
+        for body in [
+            "    x = 1\n        y = 2\n",
+            "    if x:\n    y = 2\n",
+            "    if x:\n        y = 2\n      z = 3\n",
+            "    if x:\n",
+        ] {
+            let text = format!("def f():\n{body}x = 0\n");
+            assert_eq!(blanked(&text), text, "{body:?}");
+        }
+        let clean = "def f():\n    if x:  # why\n        y = 2\n    return y\nx = 0\n";
+        assert_ne!(blanked(clean), clean);
     }
 
     #[test]

@@ -893,6 +893,15 @@ fn the_prefilter_reads_identifiers_and_comments_as_python_does() {
 }
 
 #[test]
+fn fuzz_blanking_a_badly_indented_body_does_not_move_a_syntax_error() {
+    // The body's broken indentation made the parser complain at the end of the file,
+    // outside the body: blanked, the complaint went away. Such bodies are not blanked.
+    let text = "def consume(x, y):\n    ay_interface__()  # error: AL601\n !  device = y.__cuda_arri_aynterface__()  # error: AL601\n    return info, devic__ar fine(x):\nimport numpy as np\n    info = x.__array_interface__\n    shape = info[\"shape\"]\n __ar   return shape, x.__array__()\n";
+    let found = assert_prefilter_exact(text);
+    assert!(found.iter().all(|code| code == "AL001"), "{found:?}");
+}
+
+#[test]
 fn many_noqa_comments_take_linear_time() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Every line a finding and its `# noqa`: a scan of all directives per finding took
