@@ -5,11 +5,12 @@
 //! `exclude`/`extend-exclude` of the closest config prune the walk; files named on the
 //! command line are always checked unless `--force-exclude` is given.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -68,6 +69,46 @@ pub fn is_python_file(path: &Path) -> bool {
 
 /// The files to check under `paths` (the working directory when empty), sorted, each once.
 pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>, DiscoverError> {
+    let found = Mutex::new(Vec::new());
+    discover_each(paths, resolver, &|candidate| {
+        found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(candidate);
+    })?;
+    let mut candidates = found.into_inner().unwrap_or_else(PoisonError::into_inner);
+    candidates.sort_by(|a, b| path_order(a.path(), b.path()));
+    candidates.dedup();
+    Ok(candidates)
+}
+
+/// The files `discover` finds, handed to `emit` as the walk meets them (from the walk's
+/// threads, in no order), so that checking overlaps the walk. Each path once.
+pub fn discover_each(
+    paths: &[PathBuf],
+    resolver: &Resolver,
+    emit: &(dyn Fn(Candidate) + Sync),
+) -> Result<(), DiscoverError> {
+    // Overlapping roots (`src src/a.py`) meet a file twice; one root cannot.
+    let seen: Mutex<HashSet<PathBuf>> = Mutex::new(HashSet::new());
+    let once = |candidate: Candidate| {
+        let first = paths.len() < 2
+            || seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(candidate.path().to_path_buf());
+        if first {
+            emit(candidate);
+        }
+    };
+    discover_into(paths, resolver, &once)
+}
+
+fn discover_into(
+    paths: &[PathBuf],
+    resolver: &Resolver,
+    emit: &(dyn Fn(Candidate) + Sync),
+) -> Result<(), DiscoverError> {
     let current = [PathBuf::from(".")];
     let paths = if paths.is_empty() {
         &current[..]
@@ -75,7 +116,6 @@ pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>
         paths
     };
 
-    let mut candidates = Vec::new();
     // Walk roots, split by whether ignore files apply (one walker cannot mix the two).
     let mut roots: [Vec<PathBuf>; 2] = [Vec::new(), Vec::new()];
     let mut named = Vec::with_capacity(paths.len());
@@ -91,7 +131,7 @@ pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>
             {
                 return Err(DiscoverError::Missing(path.clone()));
             }
-            Err(error) => candidates.push(Candidate::Error {
+            Err(error) => emit(Candidate::Error {
                 path: absolute,
                 message: error.to_string(),
             }),
@@ -106,15 +146,13 @@ pub fn discover(paths: &[PathBuf], resolver: &Resolver) -> Result<Vec<Candidate>
             roots[usize::from(respect)].push(path);
         } else {
             // Named explicitly: checked whatever its extension, as in Ruff.
-            candidates.push(Candidate::File(path));
+            emit(Candidate::File(path));
         }
     }
     for (respect_gitignore, roots) in [(false, &roots[0]), (true, &roots[1])] {
-        walk(roots, respect_gitignore, resolver, &mut candidates)?;
+        walk(roots, respect_gitignore, resolver, emit)?;
     }
-    candidates.sort_by(|a, b| path_order(a.path(), b.path()));
-    candidates.dedup();
-    Ok(candidates)
+    Ok(())
 }
 
 /// `Path`'s order (component by component) for normalized paths, found from their bytes:
@@ -138,7 +176,7 @@ fn walk(
     roots: &[PathBuf],
     respect_gitignore: bool,
     resolver: &Resolver,
-    candidates: &mut Vec<Candidate>,
+    emit: &(dyn Fn(Candidate) + Sync),
 ) -> Result<(), DiscoverError> {
     let Some((first, rest)) = roots.split_first() else {
         return Ok(());
@@ -155,10 +193,8 @@ fn walk(
         // As many walkers as checking threads, so that RAYON_NUM_THREADS bounds both.
         .threads(rayon::current_num_threads().min(12));
 
-    let (sender, receiver) = mpsc::channel::<Candidate>();
     let failure: Mutex<Option<SettingsError>> = Mutex::new(None);
     builder.build_parallel().run(|| {
-        let sender = sender.clone();
         let failure = &failure;
         Box::new(move |entry| {
             let entry = match entry {
@@ -166,8 +202,7 @@ fn walk(
                 Err(error) => {
                     let (path, message) = describe(&error);
                     let path = path.unwrap_or_else(|| first.clone());
-                    // A send fails only once the receiver is gone, after the walk.
-                    let _ = sender.send(Candidate::Error { path, message });
+                    emit(Candidate::Error { path, message });
                     return WalkState::Continue;
                 }
             };
@@ -210,15 +245,13 @@ fn walk(
             } else {
                 Candidate::File(path.to_path_buf())
             };
-            let _ = sender.send(candidate);
+            emit(candidate);
             WalkState::Continue
         })
     });
-    drop(sender);
     if let Some(error) = failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
         return Err(error.into());
     }
-    candidates.extend(receiver);
     Ok(())
 }
 

@@ -108,13 +108,20 @@ pub fn lint_prefiltered(
     };
     let blanked;
     let original = text;
-    let text: &str = if options.prefilter && !plan.is_empty() {
+    let mut text: &str = original;
+    let mut parsed = None;
+    if options.prefilter && !plan.is_empty() {
         blanked = plan.apply(original);
-        &blanked
-    } else {
-        original
-    };
-    let parsed = ruff_python_parser::parse_unchecked_source(text, source_type);
+        let narrowed = ruff_python_parser::parse_unchecked_source(&blanked, source_type);
+        // A file that does not parse is parsed whole: how the parser recovers from an
+        // error may depend on what was blanked.
+        if narrowed.errors().is_empty() {
+            text = &blanked;
+            parsed = Some(narrowed);
+        }
+    }
+    let parsed =
+        parsed.unwrap_or_else(|| ruff_python_parser::parse_unchecked_source(text, source_type));
     let index = LineIndex::from_source_text(text);
     let model = model::Model::build(&parsed.syntax().body, source_type.is_stub());
     let mut checker = checker::Checker::new(text, path, parsed.syntax(), &model, rules);

@@ -17,8 +17,9 @@
 //! A file that mentions `__cuda_array_interface__` is not narrowed: the CUDA rules read
 //! whole classes (stream and device attributes, `"cpu"` strings).
 //!
-//! A blanked body becomes `0` at its first statement's indentation and spaces, newlines
-//! kept, so the parser sees a valid one-statement body. Syntax errors are reported in the
+//! A blanked body becomes one string of blanks (`"""   ...   """`, or `0` where that does
+//! not fit) at its first statement's indentation, newlines kept, so the parser sees a
+//! valid one-statement body and the lexer crosses it in one search. Syntax errors are reported in the
 //! code arraylint reads (see `rules/AL001.md`): `hides` tells which offsets were blanked,
 //! with and without the pre-filter, so that results never depend on it.
 
@@ -53,17 +54,44 @@ impl Plan {
         after > 0 && self.bodies[after - 1].region.end > offset
     }
 
-    /// `text` with the bodies blanked: same length, same line breaks.
+    /// `text` with the bodies blanked: same length, same line breaks. A body becomes one
+    /// triple-quoted string of blanks, which the lexer crosses in one search (a body of
+    /// blank lines would cost a token and an indentation count per line), or, too short
+    /// for the quotes, `0`.
     pub fn apply(&self, text: &str) -> String {
         let mut bytes = text.as_bytes().to_vec();
+        let is_break = |b: u8| matches!(b, b'\n' | b'\r');
         for body in &self.bodies {
             let (first, end) = (body.first as usize, body.region.end as usize);
             for b in &mut bytes[first..end] {
-                if !matches!(*b, b'\n' | b'\r') {
+                if !is_break(*b) {
                     *b = b' ';
                 }
             }
-            bytes[first] = b'0';
+            let mut last = end;
+            while last > first && is_break(bytes[last - 1]) {
+                last -= 1;
+            }
+            let region = &bytes[first..last];
+            let first_line = region
+                .iter()
+                .position(|b| is_break(*b))
+                .unwrap_or(region.len());
+            let last_line = region
+                .iter()
+                .rposition(|b| is_break(*b))
+                .map_or(0, |at| at + 1);
+            let fits = if first_line == region.len() {
+                region.len() >= 6
+            } else {
+                first_line >= 3 && region.len() - last_line >= 3
+            };
+            if fits {
+                bytes[first..first + 3].copy_from_slice(b"\"\"\"");
+                bytes[last - 3..last].copy_from_slice(b"\"\"\"");
+            } else {
+                bytes[first] = b'0';
+            }
         }
         // Whole lines were replaced by ASCII, so the text is still UTF-8; the fallback
         // (parse everything) cannot be reached.
@@ -582,7 +610,7 @@ mod tests {
         );
         assert!(!out.contains("return x + 1"), "{out}");
         assert!(
-            out.contains("    def unrelated(self, x):\n        0"),
+            out.contains("    def unrelated(self, x):\n        \"\"\""),
             "{out}"
         );
         let parsed = ruff_python_parser::parse_module(&out);
@@ -632,9 +660,28 @@ mod tests {
         assert_eq!(blanked(tabs), tabs);
         let nested = "def f():\n    def g():\n        return 2\n    return g\n";
         let out = blanked(nested);
-        assert!(out.starts_with("def f():\n    0 "), "{out}");
+        assert!(out.starts_with("def f():\n    \"\"\" "), "{out}");
         assert!(!out.contains("return"), "{out}");
         assert_eq!(out.len(), nested.len());
+    }
+
+    #[test]
+    fn blanked_bodies_parse_whatever_their_shape() {
+        for body in [
+            "x",
+            "pass",
+            "return 1",
+            "if x:\n        y\n    z",
+            "a\r\n    b",
+            "x\n    y = 1",
+        ] {
+            let text = format!("def f():\n    {body}\nz = 1\n");
+            let out = blanked(&text);
+            assert_ne!(out, text, "{body:?}");
+            assert_eq!(out.len(), text.len());
+            let parsed = ruff_python_parser::parse_module(&out);
+            assert!(parsed.is_ok(), "{body:?}: {out:?}");
+        }
     }
 
     #[test]

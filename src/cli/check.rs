@@ -175,14 +175,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         } else {
             args.paths.clone()
         };
-        let candidates = match discover::discover(&paths, &resolver) {
-            Ok(candidates) => candidates,
-            Err(err) => {
-                eprintln!("arraylint: error: {err}");
-                return Ok(ExitCode::from(EXIT_ERROR));
-            }
-        };
         if args.show_files {
+            let candidates = match discover::discover(&paths, &resolver) {
+                Ok(candidates) => candidates,
+                Err(err) => {
+                    eprintln!("arraylint: error: {err}");
+                    return Ok(ExitCode::from(EXIT_ERROR));
+                }
+            };
             let mut out = std::io::stdout().lock();
             for candidate in &candidates {
                 if let Candidate::File(path) = candidate {
@@ -191,27 +191,44 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             }
             return Ok(ExitCode::from(EXIT_OK));
         }
+        // Files are checked as the walk finds them; the report sorts the results. Not with
+        // fixes: a config error found late in the walk must stop the run before any file
+        // is written, so fixing waits for the whole walk.
         let settings_error = std::sync::Mutex::new(None::<String>);
-        let results: Vec<FileResult> = candidates
-            .par_iter()
-            .filter_map(|candidate| match candidate {
-                Candidate::File(path) => match resolver.rules_for(path) {
-                    Ok(rules) => check_path(path, &display_path(path, &cwd), rules, args),
-                    Err(err) => {
-                        if let Ok(mut slot) = settings_error.lock() {
-                            slot.get_or_insert(err.to_string());
-                        }
-                        None
-                    }
-                },
-                Candidate::Error { path, message } => {
-                    let rules = resolver.rules_for(path).unwrap_or_else(|_| RuleSet::all());
-                    rules
-                        .contains(Rule::IoError)
-                        .then(|| io_error(&display_path(path, &cwd), message.clone()))
-                }
+        let check = |candidate: &Candidate| {
+            check_candidate(candidate, &resolver, &cwd, args, &settings_error)
+        };
+        let (sender, receiver) = std::sync::mpsc::channel::<Candidate>();
+        let (walked, results) = if args.fix_mode() {
+            drop((sender, receiver));
+            match discover::discover(&paths, &resolver) {
+                Ok(candidates) => (Ok(()), candidates.par_iter().filter_map(check).collect()),
+                Err(err) => (Err(err), Vec::new()),
+            }
+        } else {
+            std::thread::scope(|scope| {
+                let walker = scope.spawn(|| {
+                    let emit = move |candidate| {
+                        // Fails only once checking has stopped, which it does not before.
+                        let _ = sender.send(candidate);
+                    };
+                    discover::discover_each(&paths, &resolver, &emit)
+                });
+                let results: Vec<FileResult> = receiver
+                    .into_iter()
+                    .par_bridge()
+                    .filter_map(|candidate| check(&candidate))
+                    .collect();
+                let walked = walker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (walked, results)
             })
-            .collect();
+        };
+        if let Err(err) = walked {
+            eprintln!("arraylint: error: {err}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
         if let Some(err) = settings_error.into_inner().ok().flatten() {
             eprintln!("arraylint: error: {err}");
             return Ok(ExitCode::from(EXIT_ERROR));
@@ -219,6 +236,33 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         results
     };
     report(args, results)
+}
+
+/// Check one thing the walk found.
+fn check_candidate(
+    candidate: &Candidate,
+    resolver: &Resolver,
+    cwd: &Path,
+    args: &CheckArgs,
+    settings_error: &std::sync::Mutex<Option<String>>,
+) -> Option<FileResult> {
+    match candidate {
+        Candidate::File(path) => match resolver.rules_for(path) {
+            Ok(rules) => check_path(path, &display_path(path, cwd), rules, args),
+            Err(err) => {
+                if let Ok(mut slot) = settings_error.lock() {
+                    slot.get_or_insert(err.to_string());
+                }
+                None
+            }
+        },
+        Candidate::Error { path, message } => {
+            let rules = resolver.rules_for(path).unwrap_or_else(|_| RuleSet::all());
+            rules
+                .contains(Rule::IoError)
+                .then(|| io_error(&display_path(path, cwd), message.clone()))
+        }
+    }
 }
 
 /// The path as the user should read it: relative to the working directory, without `./`.
