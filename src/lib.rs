@@ -107,8 +107,8 @@ pub fn lint_prefiltered(
         _ => narrow::Plan::default(),
     };
     let blanked;
-    let original = text;
-    let mut text: &str = original;
+    // `text` becomes the narrowed text when that is what is parsed.
+    let (original, mut text) = (text, text);
     let mut parsed = None;
     if options.prefilter && !plan.is_empty() {
         blanked = plan.apply(original);
