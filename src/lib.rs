@@ -59,12 +59,12 @@ pub fn lint_source_with(
     rules: RuleSet,
     options: LintOptions,
 ) -> Vec<Diagnostic> {
-    let prefiltered = prefilter::prefilter(text.as_bytes(), rules);
+    let prefiltered = prefilter::prefilter_source(text, rules);
     lint_prefiltered(text, path, rules, prefiltered, options)
 }
 
 /// `lint_source_with` for a caller that has already run the pre-filter on this very text
-/// (`prefiltered` is `prefilter::prefilter(text, rules)`): the CLI scans each file once.
+/// (`prefiltered` is `prefilter::prefilter_source(text, rules)`): the CLI scans each file once.
 pub fn lint_prefiltered(
     text: &str,
     path: &Path,

@@ -23,7 +23,7 @@
 //! code arraylint reads (see `rules/AL001.md`): `hides` tells which offsets were blanked,
 //! with and without the pre-filter, so that results never depend on it.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -191,8 +191,8 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
     // or as a method of an instance parameter (`self.method()`; the receiver is whatever
     // a function's first parameter is called). A stored attribute counts however it is
     // read (`self.x`, `cls.x`, `Class.x`).
-    let mut by_name: HashMap<&[u8], Vec<usize>> = HashMap::new();
-    let mut by_store: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    let mut by_name: FxHashMap<&[u8], Vec<usize>> = FxHashMap::default();
+    let mut by_store: FxHashMap<&[u8], Vec<usize>> = FxHashMap::default();
     for (index, candidate) in candidates.iter().enumerate().filter(|(_, c)| !c.kept) {
         let name = &bytes[candidate.name.start as usize..candidate.name.end as usize];
         by_name.entry(name).or_default().push(index);
@@ -209,7 +209,7 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
     for word in by_name.keys().chain(by_store.keys()) {
         filter.insert(name_hash(word));
     }
-    let names: std::collections::HashSet<u32> = candidates.iter().map(|c| c.name.start).collect();
+    let names: FxHashSet<u32> = candidates.iter().map(|c| c.name.start).collect();
     // Kept text: everything outside the bodies not kept yet.
     let mut pending: Vec<Range<usize>> = Vec::new();
     let mut from = 0usize;
@@ -301,11 +301,8 @@ fn receiver_of(bytes: &[u8], start: usize) -> Receiver<'_> {
 /// The first parameter's name of every function in the file (`self`, `cls`, `this`...):
 /// the receivers through which the evaluator follows a method. `None` where unsure: then
 /// every receiver counts.
-fn instance_parameters<'t>(
-    bytes: &'t [u8],
-    layout: &Layout,
-) -> Option<std::collections::HashSet<&'t [u8]>> {
-    let mut receivers: std::collections::HashSet<&[u8]> = [&b"self"[..], b"cls"].into();
+fn instance_parameters<'t>(bytes: &'t [u8], layout: &Layout) -> Option<FxHashSet<&'t [u8]>> {
+    let mut receivers: FxHashSet<&[u8]> = [&b"self"[..], b"cls"].into_iter().collect();
     for line in &layout.lines {
         let Some(name) = def_name(bytes, line) else {
             continue;

@@ -99,15 +99,29 @@ pub struct Prefiltered {
 
 /// `possible_rules`, with what else the scan found.
 pub fn prefilter(bytes: &[u8], enabled: RuleSet) -> Prefiltered {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => prefilter_source(text, enabled),
+        Err(_) => Prefiltered {
+            rules: code_needles_found(bytes, enabled).0,
+            layout: None,
+            normalizes: false,
+        },
+    }
+}
+
+/// `prefilter` for text known to be UTF-8 (the CLI and the linter have it decoded, and
+/// validating a large file again costs more than the search).
+pub fn prefilter_source(text: &str, enabled: RuleSet) -> Prefiltered {
+    let bytes = text.as_bytes();
     let (found, layout) = code_needles_found(bytes, enabled);
     // Python reads identifiers NFKC-normalized (`__ａrray__` is `__array__`), and so does
     // the parser: a needle may appear only once normalized. Most text is NFKC already, and
     // the quick check says so without allocating.
-    let normalizes =
-        !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok_and(may_normalize_to_ascii);
-    let rules = match std::str::from_utf8(bytes) {
-        Ok(text) if normalizes => found.union(code_needles_found(nfkc(text).as_bytes(), enabled).0),
-        _ => found,
+    let normalizes = !bytes.is_ascii() && may_normalize_to_ascii(text);
+    let rules = if normalizes {
+        found.union(code_needles_found(nfkc(text).as_bytes(), enabled).0)
+    } else {
+        found
     };
     Prefiltered {
         rules,

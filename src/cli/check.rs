@@ -400,7 +400,7 @@ fn check_path(
                     .then(|| io_error(&display(), message));
             }
         };
-        let prefiltered = crate::prefilter::prefilter(text.as_bytes(), rules);
+        let prefiltered = crate::prefilter::prefilter_source(text, rules);
         if args.lint_options().prefilter && prefiltered.rules.is_empty() {
             return None;
         }

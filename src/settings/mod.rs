@@ -8,7 +8,6 @@ mod options;
 mod pattern;
 mod selector;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -236,7 +235,7 @@ pub struct Resolver {
     fallback: Arc<Settings>,
     /// Keyed by the directory's bytes (paths here are normalized): hashing and comparing
     /// a `PathBuf` goes component by component, which cost more than the look-up.
-    by_directory: RwLock<HashMap<Vec<u8>, Lookup>>,
+    by_directory: RwLock<rustc_hash::FxHashMap<Vec<u8>, Lookup>>,
 }
 
 impl Resolver {
@@ -252,7 +251,7 @@ impl Resolver {
             cli,
             force_exclude: overrides.force_exclude,
             fixed,
-            by_directory: RwLock::new(HashMap::new()),
+            by_directory: RwLock::new(rustc_hash::FxHashMap::default()),
         };
         if overrides.isolated {
             return Ok(resolver);
