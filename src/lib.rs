@@ -39,11 +39,28 @@ pub struct LintOptions {
     /// Skip parsing files that contain no needle of an enabled rule. Never changes results;
     /// off only to prove that.
     pub prefilter: bool,
+    /// Blank the function bodies no rule can look at before parsing (`narrow`). Never
+    /// changes the result for a file that parses; in one that does not, AL001 covers the
+    /// code arraylint reads. Off only to prove that.
+    pub narrow: bool,
 }
 
 impl Default for LintOptions {
     fn default() -> Self {
-        LintOptions { prefilter: true }
+        LintOptions {
+            prefilter: true,
+            narrow: true,
+        }
+    }
+}
+
+impl LintOptions {
+    /// Everything on, but for the pre-filter.
+    pub fn without_prefilter() -> Self {
+        LintOptions {
+            prefilter: false,
+            ..LintOptions::default()
+        }
     }
 }
 
@@ -100,17 +117,17 @@ pub fn lint_prefiltered(
     } else {
         PySourceType::Python
     };
-    // Function bodies no rule can look at are blanked (same offsets, same lines). The plan
-    // is made without the pre-filter too: it also says which syntax errors are reported.
+    // Function bodies no rule can look at are blanked (same offsets, same lines); the plan
+    // also says which syntax errors are reported: those in the code arraylint reads.
     let plan = match &prefiltered.layout {
-        Some(layout) if !prefiltered.normalizes => narrow::plan(text, layout),
+        Some(layout) if options.narrow && !prefiltered.normalizes => narrow::plan(text, layout),
         _ => narrow::Plan::default(),
     };
     let blanked;
     // `text` becomes the narrowed text when that is what is parsed.
     let (original, mut text) = (text, text);
     let mut parsed = None;
-    if options.prefilter && !plan.is_empty() {
+    if !plan.is_empty() {
         blanked = plan.apply(original);
         let narrowed = ruff_python_parser::parse_unchecked_source(&blanked, source_type);
         // A file that does not parse is parsed whole: how the parser recovers from an

@@ -868,8 +868,19 @@ fn assert_prefilter_exact(text: &str) -> Vec<String> {
     use arraylint::{lint_source, lint_source_with, LintOptions};
     let path = Path::new("t.py");
     let filtered = lint_source(text, path, RuleSet::all());
-    let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions { prefilter: false });
+    let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions::without_prefilter());
     assert_eq!(filtered, unfiltered, "{text}");
+    if ruff_python_parser::parse_module(text).is_ok() {
+        let whole = LintOptions {
+            narrow: false,
+            ..LintOptions::default()
+        };
+        assert_eq!(
+            filtered,
+            lint_source_with(text, path, RuleSet::all(), whole),
+            "{text}"
+        );
+    }
     filtered.iter().map(|d| d.rule.code().to_string()).collect()
 }
 
@@ -905,6 +916,11 @@ fn fuzz_blanking_a_badly_indented_body_does_not_move_a_syntax_error() {
     let text = "import numpy as np\n\n\n:class OnlyArr(np.ndarray):\n    def __array_wrap__(self, arr):\n        return arr.view(type(self))\n\n\nclass NoReturnScalar(np.ndarray):\n    def __array_wrap__(self, obj, ctx=None):\n        retur# noqa: AL101n super().__array_wrap__(obj, ctx)\n\n\nclass PositionalOnly(np.ndarray):\n    def __array_wrap__(sctx=None):\n        retur# noqa: AL101n super().__array_wrap__(obj, ctx)\n\n\nclass PositionalOnly(np.ndarray):\n    def __array_wrap__(self, arr, /):\n   1xists as keyword-only: adding a positional one __dlpack__would not compile.\n    def __array_wrap__(self, arr, /):\n   1xists as keyword-only: adding a positional one __dlpack__would not compile.\n    def __array_wra\u{feff}p__(self, arr, *, context=None):\n        return arr\x05";
     let found = assert_prefilter_exact(text);
     assert!(found.contains(&"AL001".to_string()), "{found:?}");
+    // Control bytes in a blanked body made the parser complain at the end of the file,
+    // outside the body. Narrowing happens with and without the pre-filter; in a file that
+    // does not parse, AL001 covers the code arraylint reads.
+    let text = "import numpy as np\n\n\nclass Image:\n    def __init__(self, pixels):\n        self._pixel\x01\x00\x00\x00\x00\x00\x03.scontiguousarray(pixels)\n\n    @property\n    def __array_interface__(self):\n        return self._pixels.__array_interface__\n\n    class Nested:\n        # A commee @property\n        def __cuda_array_interface0_(self):\n            raisnt above the def stays above the decoratorcopy=None @property\n        def __cuda_array_interface0_(self):\n            raise AttributeError(\"host memory\")\n";
+    assert_prefilter_exact(text);
 }
 
 #[test]

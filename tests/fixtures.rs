@@ -53,9 +53,16 @@ fn expectations(text: &str) -> BTreeMap<usize, Vec<String>> {
 }
 
 fn actual(text: &str, path: &Path, prefilter: bool) -> BTreeMap<usize, Vec<String>> {
+    let options = LintOptions {
+        prefilter,
+        ..LintOptions::default()
+    };
+    actual_with(text, path, options)
+}
+
+fn actual_with(text: &str, path: &Path, options: LintOptions) -> BTreeMap<usize, Vec<String>> {
     let index = LineIndex::from_source_text(text);
     let mut actual: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    let options = LintOptions { prefilter };
     for d in arraylint::lint_source_with(text, path, RuleSet::all(), options) {
         let line = index.line_index(d.range.start()).get();
         actual
@@ -103,6 +110,29 @@ fn prefilter_never_changes_results() {
             path.display()
         );
     }
+}
+
+#[test]
+fn narrowing_never_changes_results_in_files_that_parse() {
+    let mut compared = 0;
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        if ruff_python_parser::parse_module(&text).is_err() {
+            continue; // there AL001 covers the code arraylint reads (rules/AL001.md)
+        }
+        let whole = LintOptions {
+            narrow: false,
+            ..LintOptions::default()
+        };
+        assert_eq!(
+            actual(&text, &path, true),
+            actual_with(&text, &path, whole),
+            "{}",
+            path.display()
+        );
+        compared += 1;
+    }
+    assert!(compared > 40, "{compared}");
 }
 
 #[test]

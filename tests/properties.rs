@@ -264,7 +264,7 @@ fn codes(text: &str) -> Vec<(&'static str, TextSize)> {
     let path = Path::new("producer.py");
     let found = lint_source(text, path, RuleSet::all());
     // The pre-filter never changes a result, here either.
-    let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions { prefilter: false });
+    let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions::without_prefilter());
     assert_eq!(found, unfiltered);
     found
         .iter()

@@ -1,5 +1,6 @@
 //! The whole static check of one source text: no panic; every range inside the text on
-//! char boundaries; the pre-filter never changes the result.
+//! char boundaries; the pre-filter never changes the result, nor does narrowing in a file that
+//! parses.
 #![no_main]
 
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::path::Path;
 use arraylint::registry::RuleSet;
 use arraylint::{lint_source, lint_source_with, LintOptions};
 use libfuzzer_sys::fuzz_target;
+use ruff_python_ast::PySourceType;
 
 /// The CLI checks on threads with this stack (see src/main.rs); so does the fuzzer.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -25,8 +27,18 @@ fn check(text: &str, path: &Path) {
             );
         }
     }
-    let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions { prefilter: false });
+    let unfiltered = lint_source_with(text, path, RuleSet::all(), LintOptions::without_prefilter());
     assert_eq!(diagnostics, unfiltered, "the pre-filter changed the result");
+    // Narrowing changes nothing in a file that parses (in one that does not, AL001 covers
+    // the code arraylint reads).
+    if arraylint::fix::syntax_error_count(text, PySourceType::from(path)) == 0 {
+        let whole = LintOptions {
+            narrow: false,
+            ..LintOptions::default()
+        };
+        let unnarrowed = lint_source_with(text, path, RuleSet::all(), whole);
+        assert_eq!(diagnostics, unnarrowed, "narrowing changed the result");
+    }
 }
 
 fuzz_target!(|data: &[u8]| {

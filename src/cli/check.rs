@@ -106,6 +106,10 @@ pub struct CheckArgs {
     /// Parse every file, even those that mention no array protocol (results are the same).
     #[arg(long, hide = true)]
     pub no_prefilter: bool,
+    /// Parse every function body, even those no rule looks at (results are the same for
+    /// files that parse).
+    #[arg(long, hide = true)]
+    pub no_narrow: bool,
 }
 
 impl CheckArgs {
@@ -134,6 +138,7 @@ impl CheckArgs {
     fn lint_options(&self) -> LintOptions {
         LintOptions {
             prefilter: !self.no_prefilter,
+            narrow: !self.no_narrow,
         }
     }
 }
