@@ -96,7 +96,8 @@ static INTERESTING: [bool; 256] = {
     table
 };
 
-fn is_identifier_byte(b: u8) -> bool {
+/// A byte that can be part of a Python name (any non-ASCII byte may be: UTF-8 letters).
+pub(crate) fn is_identifier_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 

@@ -30,7 +30,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::layout::{Layout, LogicalLine};
+use crate::layout::{is_identifier_byte, Layout, LogicalLine};
 
 /// The bodies to blank, in order.
 #[derive(Debug, Default)]
@@ -419,10 +419,6 @@ fn for_each_name(
     }
 }
 
-fn is_identifier_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
 /// The outermost `def`s (not inside another function) whose body is a block of lines
 /// after a header that ends in `:`.
 fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
@@ -440,7 +436,7 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
             j += 1;
         }
         if j > k + 1
-            && header_ends_with_colon(bytes, layout, &line)
+            && ends_with_colon(bytes, layout, &line)
             && indents_cleanly(bytes, layout, line.indent(), &lines[k + 1..j])
         {
             found.push(Candidate {
@@ -516,14 +512,14 @@ fn indents_cleanly(bytes: &[u8], layout: &Layout, def_indent: u32, body: &[Logic
                 return false; // unindent to no level in use
             }
         }
-        opens = header_ends_with_colon(bytes, layout, line);
+        opens = ends_with_colon(bytes, layout, line);
     }
     !opens
 }
 
-/// Whether the header's last token is `:` (a comment after it aside), so that its body is
-/// the indented block below (`def f(): return 1` has none).
-fn header_ends_with_colon(bytes: &[u8], layout: &Layout, line: &LogicalLine) -> bool {
+/// Whether a line's last token is `:` (a comment after it aside): a `def` header whose
+/// body is the indented block below (`def f(): return 1` has none), or any block opener.
+fn ends_with_colon(bytes: &[u8], layout: &Layout, line: &LogicalLine) -> bool {
     let mut i = line.end as usize;
     while i > line.code as usize {
         let b = bytes[i - 1];

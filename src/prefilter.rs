@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::layout::Layout;
+use crate::layout::{is_identifier_byte, Layout};
 use crate::registry::{Rule, RuleSet};
 
 /// The needles of every rule, and the searcher for the distinct heads among them.
@@ -286,10 +286,6 @@ pub fn copy_counts(
 /// Whether any enabled rule can fire in a file with these bytes.
 pub fn may_match(bytes: &[u8], enabled: RuleSet) -> bool {
     !possible_rules(bytes, enabled).is_empty()
-}
-
-fn is_identifier_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 fn is_blank(b: u8) -> bool {
