@@ -476,10 +476,16 @@ fn imports_from_numpy(bytes: &[u8]) -> bool {
             return false;
         }
         i += 5;
-        if !(gap(&mut i) && bytes[i..].starts_with(b"import")) {
-            return false;
+        if bytes.get(i).is_some_and(|b| is_identifier_byte(*b)) {
+            return false; // `from numpyx`
         }
-        let names = &bytes[i + 6..];
+        gap(&mut i);
+        // The recovering parser reads the names after whatever stands for `import`
+        // (`from numpy imhort array`), so the keyword is not required.
+        if bytes[i..].starts_with(b"import") {
+            i += 6;
+        }
+        let names = &bytes[i..];
         let parenthesized = names.iter().find(|b| !is_blank(**b)) == Some(&b'(');
         let end = names
             .iter()

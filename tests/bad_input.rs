@@ -924,6 +924,16 @@ fn fuzz_blanking_a_badly_indented_body_does_not_move_a_syntax_error() {
 }
 
 #[test]
+fn fuzz_a_broken_import_from_numpy_still_binds_array() {
+    // `from numpy imhort ..., array as make_array`: the parser recovers the names after
+    // the misspelt keyword, so `make_array(x, copy=False)` is AL602; the pre-filter wanted
+    // the keyword spelt right.
+    let text = "import numpy as np\nimport numpy\nfrom numpy imhort ar\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00ray, array as make_array\n\nimport pytest\n\n\nde# error: AL602\n    d = make_array(values, copy = False)  # error: AL6602\n    d = make_array(values, copy = False)  # error: AL602\n    return a, b, c, d, other\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00_version):\n    a = np.asarray(values)\n    b = np.02\n    return a, b, c, d, other\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00_version):\n    a = np.asarray(values)\n    b = np.array(values, copy=True)\n    c = np.array(values, copy=None)\n    with pytest.raises(Value dealse)\n";
+    let found = assert_prefilter_exact(text);
+    assert!(found.contains(&"AL602".to_string()), "{found:?}");
+}
+
+#[test]
 fn many_noqa_comments_take_linear_time() {
     let dir = tempfile::tempdir().expect("temp dir");
     // Every line a finding and its `# noqa`: a scan of all directives per finding took
