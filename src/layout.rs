@@ -279,18 +279,23 @@ impl Scanner<'_> {
                 b'\\' => self.i += 2,
                 b'\n' | b'\r' => return None, // unterminated
                 _ => {
-                    if !triple {
-                        self.i += 1;
+                    if self.closing_quote(quote, triple) {
                         return Some(());
                     }
-                    if self.peek(1) == Some(quote) && self.peek(2) == Some(quote) {
-                        self.i += 3;
-                        return Some(());
-                    }
-                    self.i += 1;
                 }
             }
         }
+    }
+
+    /// At a `quote` byte inside a string: step past it, and past the two more a triple
+    /// quote needs; whether that ended the string.
+    fn closing_quote(&mut self, quote: u8, triple: bool) -> bool {
+        if triple && !(self.peek(1) == Some(quote) && self.peek(2) == Some(quote)) {
+            self.i += 1;
+            return false;
+        }
+        self.i += if triple { 3 } else { 1 };
+        true
     }
 
     /// Past the closing quote of an f-string (or t-string): literal text with `{{` and
@@ -312,15 +317,9 @@ impl Scanner<'_> {
                 }
                 b'}' => return None,
                 b if b == quote => {
-                    if !triple {
-                        self.i += 1;
+                    if self.closing_quote(quote, triple) {
                         return Some(());
                     }
-                    if self.peek(1) == Some(quote) && self.peek(2) == Some(quote) {
-                        self.i += 3;
-                        return Some(());
-                    }
-                    self.i += 1;
                 }
                 _ => self.i += 1,
             }
