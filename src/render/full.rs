@@ -2,17 +2,16 @@
 //! `ariadne` with a label naming the rule, and the fix's title as help. Live findings have
 //! no source: just the line.
 
+use ariadne::{Color, Config, Label, Report, ReportKind, Source};
+use ruff_source_file::SourceFile;
+use ruff_text_size::TextRange;
 use std::borrow::Cow;
 use std::io::{self, Write};
 use std::ops::Range;
-use std::sync::Arc;
-
-use ariadne::{Color, Config, Label, Report, ReportKind, Source};
-use ruff_source_file::SourceFile;
-use ruff_text_size::{TextRange, TextSize};
 
 use super::concise::header;
-use super::{Location, Message, RenderOptions};
+use super::location::clamp_offset;
+use super::{Message, RenderOptions};
 use crate::diagnostic::Severity;
 
 pub(super) fn write(
@@ -20,8 +19,6 @@ pub(super) fn write(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    // Messages come sorted by file: draw each file's text once for all of its findings.
-    let mut drawn: Option<(Arc<SourceFile>, DrawnFile)> = None;
     for message in messages {
         writeln!(out, "{}", header(message, options))?;
         let Some(source) = &message.source else {
@@ -34,11 +31,7 @@ pub(super) fn write(
         if message.range == TextRange::default() {
             continue;
         }
-        let file = match &drawn {
-            Some((drawn_source, file)) if Arc::ptr_eq(drawn_source, source) => file,
-            _ => &drawn.insert((Arc::clone(source), DrawnFile::new(source))).1,
-        };
-        write_snippet(message, file, options, out)?;
+        write_snippet(message, &Window::new(source, message.range), options, out)?;
         writeln!(out)?;
     }
     Ok(())
@@ -46,11 +39,11 @@ pub(super) fn write(
 
 fn write_snippet(
     message: &Message,
-    file: &DrawnFile,
+    window: &Window,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let span = file.char_span(message.range);
+    let span = window.span.clone();
     let (kind, color) = match message.severity {
         Severity::Error => (ReportKind::Error, Color::Red),
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
@@ -70,7 +63,7 @@ fn write_snippet(
     let mut rendered = Vec::new();
     report
         .finish()
-        .write_for_stdout((id, &file.text), &mut rendered)?;
+        .write_for_stdout((id, &Source::from(window.text.as_str())), &mut rendered)?;
     // ariadne opens with its own `Error: message` line; the concise line above replaces it.
     let body = match rendered.iter().position(|byte| *byte == b'\n') {
         Some(newline) => &rendered[newline + 1..],
@@ -100,117 +93,49 @@ fn lowercase_help(line: &str, color: bool) -> Cow<'_, str> {
     Cow::Borrowed(line)
 }
 
-/// A file's text as ariadne draws it, and where each of its lines starts in characters
-/// (ariadne counts characters; the source's ranges count bytes).
-struct DrawnFile {
-    source: Arc<SourceFile>,
-    text: Source<String>,
-    /// The character offset in `text` of each line the line index knows.
-    line_starts: Vec<usize>,
+/// What ariadne is given to draw one finding: the lines the range touches and the line
+/// after, as `printable` draws them, behind one empty line for each line before them.
+/// ariadne splits whatever it is given into lines and numbers them from 1; giving it a
+/// 700 KB module for a one-line snippet cost more than all the rest of the output. The
+/// empty lines keep its line numbers, and the width of its line-number gutter, those of
+/// the file (`Source::with_display_line_offset` shifts the numbers but not the width).
+struct Window {
+    text: String,
+    /// The range in characters of `text` (ariadne counts characters, ranges count bytes).
+    span: Range<usize>,
 }
 
-impl DrawnFile {
-    fn new(source: &Arc<SourceFile>) -> DrawnFile {
+impl Window {
+    fn new(source: &SourceFile, range: TextRange) -> Window {
         let original = source.source_text();
-        let (mut text, line_starts) = if draws_as_is(original) {
-            Self::as_is(source)
-        } else {
-            Self::mapped(source)
-        };
+        let index = source.index();
+        let start = clamp_offset(original, range.start());
+        let end = clamp_offset(original, range.end()).max(start);
+        let first = index.line_index(start);
+        let last = index.line_index(end).saturating_add(1);
+        let (from, to) = (
+            index.line_start(first, original).to_usize(),
+            index.line_end(last, original).to_usize(),
+        );
+        let mut text = "\n".repeat(first.to_zero_indexed());
+        let mut span = text.len()..text.len();
+        let (start, end) = (start.to_usize(), end.to_usize());
+        for (index, c) in original[from..to].char_indices() {
+            let offset = from + index;
+            let Some(c) = printable(c, offset) else {
+                continue;
+            };
+            span.start += usize::from(offset < start);
+            span.end += usize::from(offset < end);
+            text.push(c);
+        }
         // A position after the file's last line break is on a line of its own, which
         // ariadne only sees if it has a character.
         if text.is_empty() || text.ends_with(['\n', '\r']) {
             text.push(' ');
         }
-        DrawnFile {
-            source: Arc::clone(source),
-            text: Source::from(text),
-            line_starts,
-        }
+        Window { text, span }
     }
-
-    /// Most files: every character is drawn as itself, so the text is copied whole and
-    /// only the line starts are counted in characters.
-    fn as_is(source: &SourceFile) -> (String, Vec<usize>) {
-        let original = source.source_text();
-        let byte_starts = source.index().line_starts();
-        let line_starts = if original.is_ascii() {
-            byte_starts.iter().map(|start| start.to_usize()).collect()
-        } else {
-            let mut chars = 0;
-            let mut previous = 0;
-            byte_starts
-                .iter()
-                .map(|start| {
-                    let start = start.to_usize().min(original.len());
-                    chars += original
-                        .get(previous..start)
-                        .map_or(0, |s| s.chars().count());
-                    previous = start;
-                    chars
-                })
-                .collect()
-        };
-        let mut text = String::with_capacity(original.len() + 1);
-        text.push_str(original);
-        (text, line_starts)
-    }
-
-    /// Character by character, through `printable`.
-    fn mapped(source: &SourceFile) -> (String, Vec<usize>) {
-        let original = source.source_text();
-        let mut text = String::with_capacity(original.len() + 1);
-        let mut line_starts = Vec::with_capacity(source.index().line_count());
-        let mut byte_line_starts = source.index().line_starts().iter().peekable();
-        let mut chars = 0;
-        for (index, c) in original.char_indices() {
-            let offset = TextSize::try_from(index).unwrap_or_default();
-            while byte_line_starts
-                .next_if(|start| **start <= offset)
-                .is_some()
-            {
-                line_starts.push(chars);
-            }
-            if let Some(c) = printable(c, offset) {
-                text.push(c);
-                chars += 1;
-            }
-        }
-        // The last line starts at the end when the text ends with a line break.
-        while byte_line_starts.next().is_some() {
-            line_starts.push(chars);
-        }
-        (text, line_starts)
-    }
-
-    /// `range` in characters of `text`.
-    fn char_span(&self, range: TextRange) -> Range<usize> {
-        let start = self.char_offset(range.start());
-        start..self.char_offset(range.end()).max(start)
-    }
-
-    fn char_offset(&self, offset: TextSize) -> usize {
-        // The line index's column counts characters from the line's start, leaving out a
-        // BOM, which `printable` leaves out too; `Location` clamps bad offsets.
-        let location = Location::of(&self.source, offset);
-        let line_start = self
-            .line_starts
-            .get(location.row - 1)
-            .copied()
-            .unwrap_or_default();
-        line_start + location.column - 1
-    }
-}
-
-/// Whether `printable` keeps every character of `text` as it is: no control character
-/// but tab and line breaks, no DEL, no BOM, none of the line breaks only ariadne knows.
-fn draws_as_is(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    !bytes
-        .iter()
-        .any(|b| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f)
-        && !text.starts_with('\u{feff}')
-        && !text.contains(['\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 /// What to draw for `c`: one character for one, so that character offsets stay put, except
@@ -218,9 +143,9 @@ fn draws_as_is(text: &str) -> bool {
 /// Characters ariadne would take for line breaks but the line index does not (form feed,
 /// vertical tab, NEL, U+2028/9) become spaces, so the line numbers agree; other control
 /// characters become their visible pictures, so they cannot drive the terminal.
-fn printable(c: char, offset: TextSize) -> Option<char> {
+fn printable(c: char, offset: usize) -> Option<char> {
     match c {
-        '\u{feff}' if offset == TextSize::new(0) => None,
+        '\u{feff}' if offset == 0 => None,
         '\t' | '\n' | '\r' => Some(c),
         '\x0b' | '\x0c' | '\u{85}' | '\u{2028}' | '\u{2029}' => Some(' '),
         '\x7f' => Some('\u{2421}'),
@@ -234,36 +159,66 @@ mod tests {
     use std::sync::Arc;
 
     use ruff_source_file::SourceFileBuilder;
+    use ruff_text_size::TextSize;
 
     use super::*;
     use crate::registry::Rule;
     use crate::render::Location;
 
-    #[test]
-    fn copying_as_is_matches_drawing_character_by_character() {
-        let more = [
-            "x = '\u{e9}'\r\ny\n",
-            "a\n\nb",
-            "\u{65e5}\u{672c}\n\u{8a9e}\n",
-            "\r\r\n",
-        ];
-        let mut compared = 0;
-        for text in TRICKY_TEXTS.iter().chain(&more) {
-            if !draws_as_is(text) {
-                continue;
+    /// The whole file as ariadne drew it before windows: every character through
+    /// `printable`, the span counted over the whole text.
+    fn whole_file(source: &SourceFile, range: TextRange) -> Window {
+        let original = source.source_text();
+        let start = clamp_offset(original, range.start()).to_usize();
+        let end = clamp_offset(original, range.end()).to_usize().max(start);
+        let mut text = String::new();
+        let mut span = 0..0;
+        for (offset, c) in original.char_indices() {
+            if let Some(c) = printable(c, offset) {
+                span.start += usize::from(offset < start);
+                span.end += usize::from(offset < end);
+                text.push(c);
             }
-            let source = SourceFileBuilder::new("t.py", *text).finish();
-            assert_eq!(
-                DrawnFile::as_is(&source),
-                DrawnFile::mapped(&source),
-                "{text:?}"
-            );
-            compared += 1;
         }
-        assert!(compared >= 10, "{compared}");
-        for text in ["\u{feff}x", "a\x0cb", "a\u{2028}b", "x\x1b", "x\x7f"] {
-            assert!(!draws_as_is(text), "{text:?}");
+        if text.is_empty() || text.ends_with(['\n', '\r']) {
+            text.push(' ');
         }
+        Window { text, span }
+    }
+
+    /// A window draws every range as the whole file did: same numbers, gutter, columns and
+    /// marks, on every kind of line break, wide characters, a BOM, control characters, and
+    /// line numbers that change width inside the file.
+    #[test]
+    fn a_window_draws_what_the_whole_file_drew() {
+        let long = (1..=12)
+            .map(|i| format!("line{i} = {i}\n"))
+            .collect::<String>();
+        let more = [long.as_str(), "a\n\nb\n\n", "x = '\u{e9}'\r\ny\r\n\r\nz"];
+        let mut compared = 0;
+        for text in TRICKY_TEXTS.iter().copied().chain(more) {
+            let source = Arc::new(SourceFileBuilder::new("t.py", text).finish());
+            let len = u32::try_from(text.len()).unwrap();
+            for start in 0..=len + 1 {
+                for end in start..=len + 1 {
+                    let message = message_at(&source, start, end);
+                    let draw = |window: &Window| {
+                        let mut out = Vec::new();
+                        write_snippet(&message, window, &RenderOptions::default(), &mut out)
+                            .unwrap();
+                        String::from_utf8(out).unwrap()
+                    };
+                    let range = message.range;
+                    assert_eq!(
+                        draw(&Window::new(&source, range)),
+                        draw(&whole_file(&source, range)),
+                        "{text:?} {start}..{end}"
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 5_000, "{compared}");
     }
 
     const TRICKY_TEXTS: &[&str] = &[
@@ -281,22 +236,26 @@ mod tests {
         "x\x1b[31my\x7f\n",
     ];
 
-    fn snippet_of(text: &str, start: u32, end: u32) -> String {
-        let source = SourceFileBuilder::new("t.py", text).finish();
-        let message = Message {
+    fn message_at(source: &Arc<SourceFile>, start: u32, end: u32) -> Message {
+        Message {
             rule: Rule::SyntaxError,
             message: "m".to_string(),
             severity: Severity::Error,
             filename: "t.py".to_string(),
-            source: Some(Arc::new(source.clone())),
+            source: Some(Arc::clone(source)),
             range: TextRange::new(TextSize::new(start), TextSize::new(end)),
             fix: None,
             noqa_offset: TextSize::new(start),
             live: None,
-        };
+        }
+    }
+
+    fn snippet_of(text: &str, start: u32, end: u32) -> String {
+        let source = Arc::new(SourceFileBuilder::new("t.py", text).finish());
+        let message = message_at(&source, start, end);
         let mut out = Vec::new();
-        let file = DrawnFile::new(message.source.as_ref().unwrap());
-        write_snippet(&message, &file, &RenderOptions::default(), &mut out).unwrap();
+        let window = Window::new(&source, message.range);
+        write_snippet(&message, &window, &RenderOptions::default(), &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -349,8 +308,8 @@ mod tests {
                 ..RenderOptions::default()
             };
             let mut out = Vec::new();
-            let file = DrawnFile::new(message.source.as_ref().unwrap());
-            write_snippet(&message, &file, &options, &mut out).unwrap();
+            let window = Window::new(&source, message.range);
+            write_snippet(&message, &window, &options, &mut out).unwrap();
             let output = String::from_utf8(out).unwrap();
             assert!(output.contains("help"), "{output}");
             assert!(!output.contains("Help\x1b"), "{output}");
