@@ -50,6 +50,11 @@ impl<'a> Checker<'a> {
 
     /// The partial evaluator's view of this module (indexed once per file).
     pub fn value_index(&self) -> &ModuleIndex<'a> {
+        // Narrowing keeps what the evaluator may follow only when an evaluating rule runs.
+        debug_assert!(
+            self.rules.intersects(rules::evaluating()),
+            "a rule evaluates code but is not in rules::EVALUATING"
+        );
         let module = self.module;
         self.value_index
             .get_or_init(|| ModuleIndex::new(&module.body))

@@ -120,7 +120,9 @@ pub fn lint_prefiltered(
     // Function bodies no rule can look at are blanked (same offsets, same lines); the plan
     // also says which syntax errors are reported: those in the code arraylint reads.
     let plan = match &prefiltered.layout {
-        Some(layout) if options.narrow && !prefiltered.normalizes => narrow::plan(text, layout),
+        Some(layout) if options.narrow && !prefiltered.normalizes => {
+            narrow::plan(text, layout, rules)
+        }
         _ => narrow::Plan::default(),
     };
     let blanked;

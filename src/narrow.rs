@@ -4,15 +4,25 @@
 //! A file that defines `__array__` in one class of a 700 KB module needs that class's
 //! protocol members, what they refer to, and the module around them; the other few
 //! hundred method bodies cost parsing time and cannot change a finding. A body is kept
-//! when it may matter to some rule:
+//! when it may matter to the rules that run:
 //! - it holds a protocol needle (anywhere, even in a string: `class_reads_attribute` looks
 //!   for `x.__array_prepare__` reads, which the pre-filter does not count), a `copy=False`
 //!   the pre-filter counts, or, as a whole word in its code (not in a string or a
 //!   comment): `numpy` (imports anywhere bind aliases), `class` (classes at any depth are
 //!   modelled), `global` or `nonlocal` (they unmake module constants);
-//! - or kept code names it: the function's name (the evaluator follows helpers and
-//!   methods), or an attribute it stores on `self` (`self.x = ...` decides what a class
-//!   attribute `x` may be), until nothing new is kept.
+//! - or, when a rule that evaluates runs (`rules::EVALUATING`: the descriptor rules and
+//!   AL403, AL405), code the evaluator may reach names it: its name read where the evaluator
+//!   follows it (bare, or as a method through the first parameter of the function it is
+//!   read in), or an attribute it stores on `self`, read as an attribute (`self.x = ...`
+//!   decides what `x` may be), until nothing new is kept. What may be reached: code
+//!   outside the bodies, the bodies with a protocol head or `class`, and the bodies so
+//!   kept; a body kept for a `copy=False`, an import or a `global` is not followed, as
+//!   the evaluator never starts there. Names that bind rather than read (parameters,
+//!   assignment targets, keyword arguments, imports, the name a `def` defines) are not
+//!   followed either;
+//! - or, when no evaluating rule runs (every other rule reads a member's own
+//!   definition), a line outside the bodies that holds a protocol head names it: a member
+//!   that is another function of its class (`__array__ = _impl`).
 //!
 //! A file that mentions `__cuda_array_interface__` is not narrowed: the CUDA rules read
 //! whole classes (stream and device attributes, `"cpu"` strings).
@@ -31,6 +41,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::layout::{is_identifier_byte, Layout, LogicalLine};
+use crate::registry::RuleSet;
 
 /// The bodies to blank, in order.
 #[derive(Debug, Default)]
@@ -109,11 +120,20 @@ struct Candidate {
     whole: Range<u32>,
     name: Range<u32>,
     body: Body,
+    /// Not blanked.
     kept: bool,
+    /// What the body names is followed: it may be evaluated.
+    followed: bool,
+    /// Defined directly in a class body (not under an `if` or `try` at module level).
+    method: bool,
 }
 
-/// Keywords that keep a body as whole words in its code.
-const KEYWORDS: &[&str] = &["numpy", "class", "global", "nonlocal"];
+/// Keywords that keep a body as whole words in its code. The first, `class`, also has what
+/// the body names followed (a nested class's methods are modelled like any other); the
+/// rest matter where they stand (an import binds an alias, a `global` unmakes a
+/// constant), and what else such a body names is not evaluated unless something followed
+/// names the function itself.
+const KEYWORDS: &[&str] = &["class", "numpy", "global", "nonlocal"];
 
 struct KeepingWords {
     searcher: aho_corasick::packed::Searcher,
@@ -139,8 +159,18 @@ fn keeping_words() -> Option<&'static KeepingWords> {
         .as_ref()
 }
 
-/// Offsets of the keeping words that count, in order.
-fn keeping_hits(bytes: &[u8], layout: &Layout) -> Option<Vec<u32>> {
+/// A keeping word that counts.
+#[derive(Clone, Copy)]
+struct Hit {
+    at: u32,
+    /// A protocol head or `class`: what the body names is followed.
+    follows: bool,
+    /// A protocol head.
+    head: bool,
+}
+
+/// The keeping words that count, in order.
+fn keeping_hits(bytes: &[u8], layout: &Layout) -> Option<Vec<Hit>> {
     let words = keeping_words()?;
     let hits = words
         .searcher
@@ -154,13 +184,18 @@ fn keeping_hits(bytes: &[u8], layout: &Layout) -> Option<Vec<u32>> {
                         .is_none_or(|b| !is_identifier_byte(*b))
                     && !layout.in_literal(at as u32))
         })
-        .map(|found| found.start() as u32)
+        .map(|found| Hit {
+            at: found.start() as u32,
+            follows: found.pattern().as_usize() <= words.heads,
+            head: found.pattern().as_usize() < words.heads,
+        })
         .collect();
     Some(hits)
 }
 
-/// What to blank in `text`, whose layout is `layout`. Empty when nothing can be.
-pub fn plan(text: &str, layout: &Layout) -> Plan {
+/// What to blank in `text`, whose layout is `layout`, for checking `rules`. Empty when
+/// nothing can be.
+pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
     let bytes = text.as_bytes();
     // The CUDA rules look at whole classes (their strings too): a file that implements
     // `__cuda_array_interface__` is parsed whole.
@@ -179,24 +214,40 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
     let mut numpy_from_import = None;
     for candidate in &mut candidates {
         let whole = candidate.whole.start as usize..candidate.whole.end as usize;
-        let first_hit = hits.partition_point(|&at| at < candidate.whole.start);
-        candidate.kept = hits
-            .get(first_hit)
-            .is_some_and(|&at| at < candidate.whole.end)
+        let first_hit = hits.partition_point(|hit| hit.at < candidate.whole.start);
+        let inside = hits[first_hit..]
+            .iter()
+            .take_while(|hit| hit.at < candidate.whole.end);
+        let mut any = false;
+        for hit in inside {
+            any = true;
+            if hit.follows {
+                candidate.followed = true;
+                break;
+            }
+        }
+        // A counted `copy=False` matters where it stands: AL602 reads the call alone.
+        candidate.kept = candidate.followed
+            || any
             || memchr::memmem::find_iter(&bytes[whole], b"copy").any(|at| {
                 let at = candidate.whole.start as usize + at;
                 crate::prefilter::copy_counts(bytes, at, &mut numpy_from_import, layout)
             });
     }
+    if !rules.intersects(crate::rules::evaluating()) {
+        keep_aliased(bytes, layout, &hits, &mut candidates);
+        return Plan::of(candidates);
+    }
 
-    // Bodies that kept code refers to, to a fixed point. A function is followed where
-    // the evaluator follows it: called or named bare (`helper(x)`, `property(getter)`),
-    // or as a method of an instance parameter (`self.method()`; the receiver is whatever
-    // a function's first parameter is called). A stored attribute counts however it is
-    // read (`self.x`, `cls.x`, `Class.x`).
+    // Bodies that followed code refers to, to a fixed point. A function is followed where
+    // the evaluator follows it: named bare (`helper(x)`, `property(getter)`; inside a
+    // function, where methods are not in scope, only a function that is not a method), or
+    // as a method of an instance parameter (`self.method()`; the receiver is whatever the
+    // enclosing functions' first parameters are called). A stored attribute counts when it
+    // is read as one (`self.x`, `cls.x`, `Class.x`).
     let mut by_name: FxHashMap<&[u8], Vec<usize>> = FxHashMap::default();
     let mut by_store: FxHashMap<&[u8], Vec<usize>> = FxHashMap::default();
-    for (index, candidate) in candidates.iter().enumerate().filter(|(_, c)| !c.kept) {
+    for (index, candidate) in candidates.iter().enumerate().filter(|(_, c)| !c.followed) {
         let name = &bytes[candidate.name.start as usize..candidate.name.end as usize];
         by_name.entry(name).or_default().push(index);
         let region = candidate.body.region.start as usize..candidate.body.region.end as usize;
@@ -207,59 +258,146 @@ pub fn plan(text: &str, layout: &Layout) -> Plan {
     if by_name.is_empty() && by_store.is_empty() {
         return Plan::default();
     }
-    let receivers = instance_parameters(bytes, layout);
+    let signatures = Signatures::of(bytes, layout);
+    let imports = import_lines(bytes, layout);
+    let candidates_method: Vec<bool> = candidates.iter().map(|c| c.method).collect();
     let mut filter = NameFilter::default();
     for word in by_name.keys().chain(by_store.keys()) {
         filter.insert(name_hash(word));
     }
-    let names: FxHashSet<u32> = candidates.iter().map(|c| c.name.start).collect();
-    // Kept text: everything outside the bodies not kept yet.
-    let mut pending: Vec<Range<usize>> = Vec::new();
+    // Followed text: everything outside the bodies not followed yet, and those bodies,
+    // each with the receivers its methods may be called through.
+    let mut pending: Vec<Followed> = Vec::new();
     let mut from = 0usize;
-    for candidate in candidates.iter().filter(|c| !c.kept) {
-        pending.push(from..candidate.body.region.start as usize);
+    for candidate in &candidates {
+        pending.push(Followed::outside(
+            from..candidate.body.region.start as usize,
+            &signatures,
+        ));
         from = candidate.body.region.end as usize;
+        if candidate.followed {
+            pending.push(Followed::body(candidate, &signatures));
+        }
     }
-    pending.push(from..bytes.len());
+    pending.push(Followed::outside(from..bytes.len(), &signatures));
     let mut newly_kept: Vec<usize> = Vec::new();
-    while let Some(range) = pending.pop() {
+    while let Some(Followed {
+        range,
+        receivers,
+        in_function,
+    }) = pending.pop()
+    {
         for_each_name(bytes, layout, range, |start, end, hash| {
-            if !filter.may_contain(hash) || names.contains(&(start as u32)) {
+            if !filter.may_contain(hash)
+                || signatures.parameters.contains(&(start as u32))
+                || in_import(&imports, start)
+                || !is_reference(bytes, start, end)
+            {
                 return;
             }
             let name = &bytes[start..end];
-            if let Some(indices) = by_store.get(name) {
-                newly_kept.extend(indices.iter().copied());
-            }
-            let followed = match receiver_of(bytes, start) {
-                Receiver::None => true,
-                Receiver::Name(receiver) => {
-                    receivers.as_ref().is_none_or(|set| set.contains(receiver))
-                }
-                Receiver::Other => false,
-            };
-            if followed {
-                if let Some(indices) = by_name.get(name) {
+            let receiver = receiver_of(bytes, start);
+            if matches!(receiver, Receiver::Name(_)) {
+                if let Some(indices) = by_store.get(name) {
                     newly_kept.extend(indices.iter().copied());
                 }
+            }
+            let Some(indices) = by_name.get(name) else {
+                return;
+            };
+            match receiver {
+                Receiver::None if in_function => {
+                    newly_kept.extend(indices.iter().copied().filter(|&i| !candidates_method[i]))
+                }
+                Receiver::None => newly_kept.extend(indices.iter().copied()),
+                Receiver::Name(receiver)
+                    if receivers
+                        .as_ref()
+                        .is_none_or(|names| names.contains(&receiver)) =>
+                {
+                    newly_kept.extend(indices.iter().copied());
+                }
+                Receiver::Name(_) | Receiver::Other => {}
             }
         });
         for index in newly_kept.drain(..) {
             let candidate = &mut candidates[index];
-            if !candidate.kept {
+            if !candidate.followed {
+                candidate.followed = true;
                 candidate.kept = true;
-                pending
-                    .push(candidate.body.region.start as usize..candidate.body.region.end as usize);
+                pending.push(Followed::body(candidate, &signatures));
             }
         }
     }
-    Plan {
-        bodies: candidates
-            .into_iter()
-            .filter(|c| !c.kept)
-            .map(|c| c.body)
-            .collect(),
+    Plan::of(candidates)
+}
+
+impl Plan {
+    fn of(candidates: Vec<Candidate>) -> Plan {
+        Plan {
+            bodies: candidates
+                .into_iter()
+                .filter(|c| !c.kept)
+                .map(|c| c.body)
+                .collect(),
+        }
     }
+}
+
+/// Without the evaluator, a rule reads a protocol member's own definition and nothing it
+/// calls. A member may still be another function of its class (`__array__ = _impl`,
+/// `property(getter)`, as `model` resolves them): what the logical lines outside bodies
+/// that hold a protocol head name is kept.
+fn keep_aliased(bytes: &[u8], layout: &Layout, hits: &[Hit], candidates: &mut [Candidate]) {
+    let mut by_name: FxHashMap<&[u8], Vec<usize>> = FxHashMap::default();
+    for (index, candidate) in candidates.iter().enumerate().filter(|(_, c)| !c.kept) {
+        let name = &bytes[candidate.name.start as usize..candidate.name.end as usize];
+        by_name.entry(name).or_default().push(index);
+    }
+    if by_name.is_empty() {
+        return;
+    }
+    let mut lines: Vec<Range<usize>> = Vec::new();
+    for hit in hits.iter().filter(|hit| hit.head) {
+        let inside = candidates.partition_point(|c| c.body.region.start <= hit.at);
+        if inside > 0 && candidates[inside - 1].body.region.end > hit.at {
+            continue; // in a body: kept already
+        }
+        let line = layout.lines.partition_point(|line| line.start <= hit.at);
+        let Some(line) = line.checked_sub(1).map(|n| &layout.lines[n]) else {
+            continue;
+        };
+        let range = line.code as usize..line.end as usize;
+        if lines.last() != Some(&range) {
+            lines.push(range);
+        }
+    }
+    let mut named = Vec::new();
+    for range in lines {
+        for_each_name(bytes, layout, range, |start, end, _| {
+            if let Some(indices) = by_name.get(&bytes[start..end]) {
+                named.extend(indices.iter().copied());
+            }
+        });
+    }
+    for index in named {
+        candidates[index].kept = true;
+    }
+}
+
+/// Whether the name at `start..end` may read what it names. Not where it is bound without
+/// being read: the name a `def` defines (an `@overload` stub names no body), and a name
+/// before a lone `=`: an assignment's target, a keyword argument's or a parameter's name.
+fn is_reference(bytes: &[u8], start: usize, end: usize) -> bool {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\x0c');
+    let after = end + bytes[end..].iter().take_while(|b| blank(b)).count();
+    if bytes.get(after) == Some(&b'=') && bytes.get(after + 1) != Some(&b'=') {
+        return false;
+    }
+    let before = start - bytes[..start].iter().rev().take_while(|b| blank(b)).count();
+    !(before < start
+        && bytes[..before].ends_with(b"def")
+        && (before == 3 || !is_identifier_byte(bytes[before - 4])))
 }
 
 /// What a name at some offset is an attribute of.
@@ -301,46 +439,172 @@ fn receiver_of(bytes: &[u8], start: usize) -> Receiver<'_> {
     Receiver::Name(&bytes[begin..end])
 }
 
-/// The first parameter's name of every function in the file (`self`, `cls`, `this`...):
-/// the receivers through which the evaluator follows a method. `None` where unsure: then
-/// every receiver counts.
-fn instance_parameters<'t>(bytes: &'t [u8], layout: &Layout) -> Option<FxHashSet<&'t [u8]>> {
-    let mut receivers: FxHashSet<&[u8]> = [&b"self"[..], b"cls"].into_iter().collect();
-    for line in &layout.lines {
-        let Some(name) = def_name(bytes, line) else {
-            continue;
-        };
-        let mut i = name.end as usize;
-        let skip = |i: &mut usize| {
-            while bytes
-                .get(*i)
-                .is_some_and(|b| b.is_ascii_whitespace() || *b == b'\\')
-            {
-                *i += 1;
-            }
-        };
-        skip(&mut i);
-        if bytes.get(i) == Some(&b'[') {
-            // PEP 695 type parameters: unsure where the parameters start.
-            return None;
-        }
-        if bytes.get(i) != Some(&b'(') {
-            continue;
-        }
-        i += 1;
-        skip(&mut i);
-        if bytes.get(i) == Some(&b'#') {
-            return None; // a comment first: unsure
-        }
-        let start = i;
-        while bytes.get(i).is_some_and(|b| is_identifier_byte(*b)) {
-            i += 1;
-        }
-        if i > start {
-            receivers.insert(&bytes[start..i]);
+/// Text whose names are followed.
+struct Followed<'t> {
+    range: Range<usize>,
+    receivers: Option<Receivers<'t>>,
+    /// A function's body, where bare names cannot name methods.
+    in_function: bool,
+}
+
+impl<'t> Followed<'t> {
+    fn body(candidate: &Candidate, signatures: &Signatures<'t>) -> Followed<'t> {
+        Followed {
+            range: candidate.body.region.start as usize..candidate.body.region.end as usize,
+            receivers: signatures.receivers_in(&candidate.whole),
+            in_function: true,
         }
     }
-    Some(receivers)
+
+    /// Module and class level code, and `def` lines.
+    fn outside(range: Range<usize>, signatures: &Signatures<'t>) -> Followed<'t> {
+        Followed {
+            range,
+            receivers: signatures.everywhere(),
+            in_function: false,
+        }
+    }
+}
+
+/// The names through which a body's methods may be called: the first parameters of the
+/// functions it is in (`self`, `cls`, `this`...), as the evaluator binds them. `None`
+/// where unsure: then every receiver counts.
+type Receivers<'t> = Vec<&'t [u8]>;
+
+/// What the file's `def` lines bind.
+struct Signatures<'t> {
+    /// Each `def` line's code offset and first parameter (`None`: unsure), in order.
+    defs: Vec<(u32, Option<&'t [u8]>)>,
+    /// Where parameter names start: a parameter is bound there, not read.
+    parameters: FxHashSet<u32>,
+}
+
+impl<'t> Signatures<'t> {
+    fn of(bytes: &'t [u8], layout: &Layout) -> Signatures<'t> {
+        let mut signatures = Signatures {
+            defs: Vec::new(),
+            parameters: FxHashSet::default(),
+        };
+        for line in &layout.lines {
+            let Some(name) = def_name(bytes, line) else {
+                continue;
+            };
+            let first = parameters(bytes, layout, line, name.end as usize, |start| {
+                signatures.parameters.insert(start as u32);
+            });
+            signatures.defs.push((line.code, first));
+        }
+        signatures
+    }
+
+    /// The receivers in the functions within `whole` (a candidate: the `def` line and its
+    /// body), with `self` and `cls`, which the evaluator always takes for the instance
+    /// and the class.
+    fn receivers_in(&self, whole: &Range<u32>) -> Option<Receivers<'t>> {
+        let first = self.defs.partition_point(|(at, _)| *at < whole.start);
+        let mut names: Receivers = vec![b"self", b"cls"];
+        for (at, parameter) in &self.defs[first..] {
+            if *at >= whole.end {
+                break;
+            }
+            names.push((*parameter)?);
+        }
+        Some(names)
+    }
+
+    /// The receivers of every function in the file: for code outside the bodies.
+    fn everywhere(&self) -> Option<Receivers<'t>> {
+        self.receivers_in(&(0..u32::MAX))
+    }
+}
+
+/// Calls `bound` with the start of each parameter name of the `def` whose name ends at
+/// `after_name`, and returns the first positional parameter: `Some(b"")` where there is
+/// none (`()`, `(*args)`), `None` where unsure (PEP 695 type parameters, a line the scan
+/// cannot follow).
+fn parameters<'t>(
+    bytes: &'t [u8],
+    layout: &Layout,
+    line: &LogicalLine,
+    after_name: usize,
+    mut bound: impl FnMut(usize),
+) -> Option<&'t [u8]> {
+    let end = line.end as usize;
+    let mut i = after_name;
+    while i < end && matches!(bytes[i], b' ' | b'\t' | b'\\' | b'\r' | b'\n' | b'\x0c') {
+        i += 1;
+    }
+    if bytes.get(i) != Some(&b'(') {
+        return None;
+    }
+    let mut first = None;
+    let mut depth = 0usize;
+    // After `(` or a `,` at depth 1: where a parameter's name may come.
+    let mut expecting = false;
+    while i < end {
+        // A comment may stand before a name; a string is never one.
+        if let Some(literal) = layout.literal_at(i as u32) {
+            i = literal.end as usize;
+            continue;
+        }
+        let b = bytes[i];
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                expecting = depth == 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(first.unwrap_or(b""));
+                }
+                expecting = false;
+            }
+            b',' if depth == 1 => expecting = true,
+            // `*args` or a bare `*`: what follows is not positional.
+            b'*' if depth == 1 && expecting => {
+                first.get_or_insert(b"");
+            }
+            b' ' | b'\t' | b'\\' | b'\r' | b'\n' | b'\x0c' => {}
+            _ if depth == 1 && expecting && is_identifier_byte(b) && !b.is_ascii_digit() => {
+                let start = i;
+                while i < end && is_identifier_byte(bytes[i]) {
+                    i += 1;
+                }
+                bound(start);
+                first.get_or_insert(&bytes[start..i]);
+                expecting = false;
+                continue;
+            }
+            _ => expecting = false,
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The logical lines that are `import` or `from` statements: what they name is bound,
+/// not read.
+fn import_lines(bytes: &[u8], layout: &Layout) -> Vec<Range<u32>> {
+    let keyword = |at: usize, word: &[u8]| {
+        bytes[at..].starts_with(word)
+            && bytes
+                .get(at + word.len())
+                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\' | b'('))
+    };
+    layout
+        .lines
+        .iter()
+        .filter(|line| {
+            keyword(line.code as usize, b"import") || keyword(line.code as usize, b"from")
+        })
+        .map(|line| line.code..line.end)
+        .collect()
+}
+
+fn in_import(imports: &[Range<u32>], at: usize) -> bool {
+    let after = imports.partition_point(|line| line.start as usize <= at);
+    after > 0 && (imports[after - 1].end as usize) > at
 }
 
 /// FNV-1a over a name's bytes, as `for_each_name` computes it while scanning.
@@ -424,10 +688,25 @@ fn for_each_name(
 fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
     let lines = &layout.lines;
     let mut found = Vec::new();
+    // The blocks open around the line: their indentation, and whether a `class` opened it.
+    let mut openers: Vec<(u32, bool)> = Vec::new();
     let mut k = 0;
     while k < lines.len() {
         let line = lines[k];
+        while openers
+            .last()
+            .is_some_and(|(indent, _)| *indent >= line.indent())
+        {
+            openers.pop();
+        }
         let Some(name) = def_name(bytes, &line) else {
+            if ends_with_colon(bytes, layout, &line) {
+                let class = bytes[line.code as usize..].starts_with(b"class")
+                    && bytes
+                        .get(line.code as usize + 5)
+                        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\'));
+                openers.push((line.indent(), class));
+            }
             k += 1;
             continue;
         };
@@ -447,6 +726,8 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
                     first: lines[k + 1].code,
                 },
                 kept: false,
+                followed: false,
+                method: openers.last().is_some_and(|(_, class)| *class),
             });
         }
         // Nested functions go with the one they are in.
@@ -587,10 +868,15 @@ fn self_stores(body: &[u8]) -> Vec<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::Rule;
 
     fn blanked(text: &str) -> String {
+        blanked_for(text, RuleSet::all())
+    }
+
+    fn blanked_for(text: &str, rules: RuleSet) -> String {
         let layout = crate::layout::scan(text.as_bytes()).expect("scans");
-        plan(text, &layout).apply(text)
+        plan(text, &layout, rules).apply(text)
     }
 
     #[test]
@@ -684,7 +970,7 @@ mod tests {
     fn hides_only_blanked_offsets() {
         let text = "def f():\n    return 1\ndef __array__(self):\n    return 2\n";
         let layout = crate::layout::scan(text.as_bytes()).expect("scans");
-        let plan = plan(text, &layout);
+        let plan = plan(text, &layout, RuleSet::all());
         let at = |needle: &str| text.find(needle).expect("present") as u32;
         assert!(plan.hides(at("return 1")));
         assert!(!plan.hides(at("def f")));
@@ -698,6 +984,105 @@ mod tests {
         assert!(out.contains("return 1"), "through `this`: {out}");
         assert!(out.contains("return 3"), "bare: {out}");
         assert!(!out.contains("return 2"), "another object's method: {out}");
+    }
+
+    #[test]
+    fn what_a_body_kept_for_where_it_stands_names_is_not_followed() {
+        // A `copy=False` call and an import matter where they are; the evaluator never
+        // starts there.
+        let text = "import numpy as np\n\ndef f(x):\n    return np.array(helper(x), copy=False)\n\ndef g():\n    import numpy\n    return other()\n\ndef helper(x):\n    return 1\n\ndef other():\n    return 2\n";
+        let out = blanked(text);
+        assert!(
+            out.contains("copy=False") && out.contains("    import numpy"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("return 1") && !out.contains("return 2"),
+            "{out}"
+        );
+        // Unless followed code names the function itself.
+        let called =
+            format!("{text}\nclass A:\n    def __array__(self):\n        return f(self)\n");
+        let out = blanked(&called);
+        assert!(out.contains("return 1"), "{out}");
+        assert!(!out.contains("return 2"), "{out}");
+    }
+
+    #[test]
+    fn bindings_are_not_references() {
+        // A parameter, a keyword argument, an assignment's target, an import and the
+        // name an `@overload` stub defines bind `helper`; none of them reads it.
+        let text = "from m import helper\nhelper = 1\n\nclass A:\n    @overload\n    def helper(self) -> int: ...\n    def __array__(self, helper=None, *, copy=None):\n        return make(helper=3)\n\ndef helper(x):\n    return 1\n\ndef make(helper):\n    return 2\n";
+        let out = blanked(text);
+        assert!(out.contains("return 2"), "make is called: {out}");
+        assert!(!out.contains("return 1"), "{out}");
+        // Reads still count: a comparison is not an assignment.
+        let read = text.replace("make(helper=3)", "make(helper == 3)");
+        assert!(blanked(&read).contains("return 1"));
+    }
+
+    #[test]
+    fn bare_names_in_functions_name_module_functions_not_methods() {
+        let text = "class A:\n    def __array__(self, dtype=None, copy=None):\n        values = convert(self)\n        return values\n\n    def values(self):\n        return 1\n\nif True:\n    def convert(x):\n        return 2\n";
+        let out = blanked(text);
+        assert!(!out.contains("return 1"), "a local, not the method: {out}");
+        assert!(out.contains("return 2"), "a function under `if`: {out}");
+        // At class level a bare name is the class's method.
+        let aliased = text.replace("\nif True:", "    other = values\n\nif True:");
+        assert!(blanked(&aliased).contains("return 1"));
+    }
+
+    #[test]
+    fn methods_are_followed_through_the_enclosing_functions_first_parameters() {
+        let text = "class A:\n    def __array__(self, dtype=None, copy=None):\n        return value.method()\n\n    def method(self):\n        return 1\n\ndef unrelated(value):\n    return 2\n";
+        assert!(
+            !blanked(text).contains("return 1"),
+            "`value` is another function's"
+        );
+        let own = text.replace("(self, dtype", "(value, dtype");
+        assert!(blanked(&own).contains("return 1"));
+        // Where the first parameter cannot be read, every receiver counts.
+        let unsure = text.replace("def __array__(self,", "def __array__[T](self,");
+        assert!(blanked(&unsure).contains("return 1"));
+    }
+
+    #[test]
+    fn reads_the_first_positional_parameter() {
+        let first = |def: &str| {
+            let layout = crate::layout::scan(def.as_bytes()).expect("scans");
+            let line = &layout.lines[0];
+            let name = def_name(def.as_bytes(), line).expect("a def");
+            parameters(def.as_bytes(), &layout, line, name.end as usize, |_| {})
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        };
+        assert_eq!(first("def f(self, x): pass\n").as_deref(), Some("self"));
+        assert_eq!(
+            first("def f(  # why\n    this, x): pass\n").as_deref(),
+            Some("this")
+        );
+        assert_eq!(first("def f(*, x): pass\n").as_deref(), Some(""));
+        assert_eq!(first("def f(*args, x): pass\n").as_deref(), Some(""));
+        assert_eq!(first("def f(): pass\n").as_deref(), Some(""));
+        assert_eq!(
+            first("def f(a=(1, b), c=lambda d, e: 0): pass\n").as_deref(),
+            Some("a")
+        );
+        assert_eq!(first("def f[T](x: T): pass\n"), None);
+    }
+
+    #[test]
+    fn without_evaluating_rules_a_member_keeps_only_its_own_definition() {
+        let text = "class A:\n    def __array__(self, dtype=None, copy=None):\n        return helper(self)\n\n    def _impl(self, dtype=None, copy=None):\n        return 1\n\n    __array_wrap__ = _impl\n\ndef helper(x):\n    return 2\n";
+        let signatures: RuleSet = [Rule::ArrayReturnsNonNdarray, Rule::ArrayWrapSignature]
+            .into_iter()
+            .collect();
+        let out = blanked_for(text, signatures);
+        assert!(out.contains("return helper(self)"), "{out}");
+        assert!(out.contains("return 1"), "the member is `_impl`: {out}");
+        assert!(!out.contains("return 2"), "{out}");
+        // An evaluating rule follows the helper.
+        let evaluating: RuleSet = [Rule::InterfaceNotDict].into_iter().collect();
+        assert!(blanked_for(text, evaluating).contains("return 2"));
     }
 
     #[test]

@@ -135,6 +135,45 @@ fn narrowing_never_changes_results_in_files_that_parse() {
     assert!(compared > 40, "{compared}");
 }
 
+/// Narrowing depends on the rules that run (the evaluator's reach is kept only for the
+/// rules that evaluate): each rule alone, and each rule with every rule that evaluates,
+/// gives what it gives on the whole text.
+#[test]
+fn narrowing_for_any_one_rule_never_changes_its_results() {
+    let mut compared = 0;
+    let evaluating = arraylint::rules::evaluating();
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        if ruff_python_parser::parse_module(&text).is_err() {
+            continue;
+        }
+        for rule in Rule::ALL.iter().filter(|r| r.mode().is_static()) {
+            let alone: RuleSet = [*rule].into_iter().collect();
+            for rules in [alone, alone.union(evaluating)] {
+                let lint = |narrow| {
+                    let options = LintOptions {
+                        narrow,
+                        ..LintOptions::default()
+                    };
+                    arraylint::lint_source_with(&text, &path, rules, options)
+                        .into_iter()
+                        .map(|d| (d.rule, d.range, d.message))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    lint(true),
+                    lint(false),
+                    "{} {}",
+                    path.display(),
+                    rule.code()
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 1000, "{compared}");
+}
+
 #[test]
 fn every_static_rule_has_a_fixture_that_fires_it() {
     let mut fired = RuleSet::empty();

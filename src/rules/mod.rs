@@ -5,7 +5,7 @@
 
 use crate::checker::Checker;
 use crate::model::{CallSite, ClassInfo, Member};
-use crate::registry::Rule;
+use crate::registry::{Rule, RuleSet};
 
 pub mod array_copy_ignored;
 pub mod array_dtype_keyword_only;
@@ -102,6 +102,30 @@ pub(crate) fn check_member<'a>(
         }
         _ => {}
     }
+}
+
+/// The rules that evaluate code (through `value::ModuleIndex`): a descriptor's value, what
+/// `__dlpack_device__` returns (AL403, and AL405 to tell a CPU producer from a CUDA
+/// one). They may follow helpers, methods, constants and stores
+/// anywhere in the module; every other rule reads a protocol member's own definition.
+/// `narrow` keeps what the evaluator may follow only for these; `Checker::value_index`
+/// asserts (in debug builds) that no rule outside the list evaluates.
+pub const EVALUATING: &[Rule] = &[
+    Rule::InterfaceNotProperty,
+    Rule::InterfaceGetterWrongException,
+    Rule::CaiCpuExported,
+    Rule::DlpackDeviceInvalid,
+    // A CPU or a CUDA producer: what `__dlpack_device__` returns.
+    Rule::DlpackStreamRules,
+];
+
+/// `EVALUATING` and `descriptors::VALUE_RULES`, as a set.
+pub fn evaluating() -> RuleSet {
+    EVALUATING
+        .iter()
+        .chain(descriptors::VALUE_RULES)
+        .copied()
+        .collect()
 }
 
 /// The AL2xx/AL3xx rules on one descriptor member: the value is evaluated and validated
