@@ -118,10 +118,12 @@ pub fn lint_prefiltered(
         PySourceType::Python
     };
     // Function bodies no rule can look at are blanked (same offsets, same lines); the plan
-    // also says which syntax errors are reported: those in the code arraylint reads.
+    // also says which syntax errors are reported: those in the code arraylint reads. It is
+    // made for the rules that can fire, with or without the pre-filter: a rule that
+    // cannot fire on the text cannot on less of it, and so AL001 does not depend on it.
     let plan = match &prefiltered.layout {
         Some(layout) if options.narrow && !prefiltered.normalizes => {
-            narrow::plan(text, layout, rules)
+            narrow::plan(text, layout, possible)
         }
         _ => narrow::Plan::default(),
     };

@@ -970,3 +970,14 @@ fn fuzz_the_prefilter_keeps_a_def_the_parser_recovers() {
     let found = assert_prefilter_exact("class \n def __array__\u{1d})\n  return");
     assert!(found.contains(&"AL105".to_string()), "{found:?}");
 }
+
+#[test]
+fn fuzz_narrowing_for_the_rules_that_can_fire_is_the_same_without_the_prefilter() {
+    // Narrowing follows helpers only for rules that evaluate. Made for the rules that
+    // run, it blanked more with the pre-filter (only AL101-AL106 can fire here) than
+    // without it (every rule), and AL001, reported in the code arraylint reads, differed.
+    // It is made for the rules that can fire, with or without the pre-filter.
+    let text = "import numpy as np\n\n\nclass NoCopy:\n    def __array__(self, dtype=None, copy=None):\n        return np.asarray(self._data, dtype=dtype)\n\n\nclass NumPyStyleWithoutCopy:\n    def __array_n np.asarray(self._data, dtype=dambda dtype=N PositionalOnly(np.ndarray):\n    def __a\n_lambda dtype=None, cop/y=None, /):\n        return np.asarray(self._data, dtype=dtype)\n";
+    let found = assert_prefilter_exact(text);
+    assert!(found.contains(&"AL001".to_string()), "{found:?}");
+}
