@@ -105,7 +105,11 @@ pub fn lint_prefiltered(
     } else {
         rules.remove(Rule::SyntaxError);
     }
-    if nesting::too_deep(text) {
+    let too_deep = match &prefiltered.layout {
+        Some(layout) => nesting::too_deep_with(text, layout),
+        None => nesting::too_deep(text),
+    };
+    if too_deep {
         return if rules.contains(Rule::SyntaxError) {
             vec![nesting::diagnostic()]
         } else {
@@ -143,7 +147,6 @@ pub fn lint_prefiltered(
     }
     let parsed =
         parsed.unwrap_or_else(|| ruff_python_parser::parse_unchecked_source(text, source_type));
-    let index = LineIndex::from_source_text(text);
     let model = model::Model::build(&parsed.syntax().body, source_type.is_stub());
     let mut checker = checker::Checker::new(text, path, parsed.syntax(), &model, rules);
     checker.run();
@@ -161,6 +164,12 @@ pub fn lint_prefiltered(
     // In the code arraylint reads: not in a body no rule looks at.
     syntax_errors.retain(|d| !plan.hides(d.range.start().to_u32()));
     syntax_errors.sort_by_key(|d| d.range.start());
+    // Most files that are parsed have no finding: then there are no lines to look up and
+    // no `# noqa` to read.
+    if diagnostics.is_empty() && (syntax_errors.is_empty() || !rules.contains(Rule::SyntaxError)) {
+        return Vec::new();
+    }
+    let index = LineIndex::from_source_text(text);
     // A line with a syntax error gets AL001 only: the rest is noise from a half-written line.
     let error_lines: Vec<usize> = syntax_errors
         .iter()

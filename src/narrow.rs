@@ -77,11 +77,13 @@ impl Plan {
         let is_break = |b: u8| matches!(b, b'\n' | b'\r');
         for body in &self.bodies {
             let (first, end) = (body.first as usize, body.region.end as usize);
-            for b in &mut bytes[first..end] {
-                if !is_break(*b) {
-                    *b = b' ';
-                }
+            // Blanks between the line breaks, a run at a time.
+            let mut from = first;
+            for at in memchr::memchr2_iter(b'\n', b'\r', &text.as_bytes()[first..end]) {
+                bytes[from..first + at].fill(b' ');
+                from = first + at + 1;
             }
+            bytes[from..end].fill(b' ');
             let mut last = end;
             while last > first && is_break(bytes[last - 1]) {
                 last -= 1;

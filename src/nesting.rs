@@ -14,6 +14,7 @@ use ruff_python_parser::Mode;
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::Diagnostic;
+use crate::layout::Layout;
 use crate::registry::Rule;
 
 /// The deepest nesting (as [`depth_bound`] counts it) that is parsed.
@@ -127,6 +128,37 @@ fn next_element(groups: &mut [Group], open: &mut usize) {
 pub fn too_deep(text: &str) -> bool {
     // Each byte adds at most two levels: short files need no lexing.
     text.len() * 2 > MAX_NESTING && depth_bound(text, MAX_NESTING) > MAX_NESTING
+}
+
+/// [`too_deep`], lexing only when the layout's bound is above the limit: most files
+/// are far from it, and the lexing pass cost as much as a sixth of parsing them.
+pub fn too_deep_with(text: &str, layout: &Layout) -> bool {
+    layout_bound(layout) > MAX_NESTING && too_deep(text)
+}
+
+/// A bound on [`depth_bound`] from the layout alone: statements nest in blocks (two levels
+/// for each, and each takes a byte of indentation at least) and within their logical line
+/// (two levels a byte at most, as [`too_deep`] counts, but a string or a comment is one
+/// token however long).
+pub fn layout_bound(layout: &Layout) -> usize {
+    let mut literals = layout.literals.iter().peekable();
+    let mut deepest_line = 0;
+    let mut widest_indent = 0;
+    for line in &layout.lines {
+        let mut bytes = (line.end - line.code) as usize;
+        // Literals are in order and do not overlap; one that starts on this line ends on
+        // it (a logical line holds whole tokens).
+        while let Some(literal) = literals.next_if(|l| l.start < line.end) {
+            if literal.start >= line.code {
+                let inside = (literal.end.min(line.end) - literal.start) as usize;
+                bytes = bytes.saturating_sub(inside) + 1;
+            }
+        }
+        deepest_line = deepest_line.max(bytes * 2);
+        widest_indent = widest_indent.max(line.indent() as usize);
+    }
+    // The text before the first logical line and between them is blank or comments.
+    deepest_line + widest_indent * 2 + 2
 }
 
 /// The AL001 for a file that nests too deeply; it points at the start of the file because

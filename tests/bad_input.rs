@@ -981,3 +981,50 @@ fn fuzz_narrowing_for_the_rules_that_can_fire_is_the_same_without_the_prefilter(
     let found = assert_prefilter_exact(text);
     assert!(found.contains(&"AL001".to_string()), "{found:?}");
 }
+
+/// The layout's bound, which spares most files the lexing pass, is never below the
+/// lexer's: for every kind of nesting around the limit, and for every fixture.
+#[test]
+fn the_layout_bound_on_nesting_is_never_below_the_lexers() {
+    use arraylint::nesting::layout_bound;
+    let mut texts: Vec<String> = Vec::new();
+    for kind in KINDS {
+        let deepest = deepest_accepted(kind);
+        for depth in [1, 10, deepest, deepest + 1, 10_000] {
+            texts.push(nested(kind, depth));
+        }
+    }
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures are readable") {
+            let path = entry.expect("fixture entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+                // A few fixtures are deliberately not UTF-8.
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+    }
+    let mut compared = 0;
+    for text in &texts {
+        let Some(layout) = arraylint::layout::scan(text.as_bytes()) else {
+            continue;
+        };
+        let bound = layout_bound(&layout);
+        let lexed = depth_bound(text, usize::MAX);
+        assert!(
+            bound >= lexed,
+            "{bound} < {lexed}: {}",
+            &text[..text.len().min(200)]
+        );
+        assert_eq!(
+            arraylint::nesting::too_deep_with(text, &layout),
+            arraylint::nesting::too_deep(text)
+        );
+        compared += 1;
+    }
+    assert!(compared > 100, "{compared}");
+}
