@@ -22,7 +22,9 @@
 //!   followed either;
 //! - or, when no evaluating rule runs (every other rule reads a member's own
 //!   definition), a line outside the bodies that holds a protocol head names it: a member
-//!   that is another function of its class (`__array__ = _impl`).
+//!   that is another function of its class (`__array__ = _impl`). Then a class with no
+//!   keeping word in it (but its own `class`) and no counted `copy=False` is blanked
+//!   whole, attributes, docstring and methods.
 //!
 //! A file that mentions `__cuda_array_interface__` is not narrowed: the CUDA rules read
 //! whole classes (stream and device attributes, `"cpu"` strings).
@@ -238,7 +240,19 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
     }
     if !rules.intersects(crate::rules::evaluating()) {
         keep_aliased(bytes, layout, &hits, &mut candidates);
-        return Plan::of(candidates);
+        let classes = quiet_classes(bytes, layout, &hits, &mut numpy_from_import);
+        let mut plan = Plan::of(candidates);
+        if !classes.is_empty() {
+            // A quiet class's body holds the functions in it.
+            let inside = |body: &Body| {
+                let after = classes.partition_point(|c| c.region.start <= body.region.start);
+                after > 0 && classes[after - 1].region.end >= body.region.end
+            };
+            plan.bodies.retain(|body| !inside(body));
+            plan.bodies.extend(classes);
+            plan.bodies.sort_by_key(|body| body.region.start);
+        }
+        return plan;
     }
 
     // Bodies that followed code refers to, to a fixed point. A function is followed where
@@ -344,6 +358,65 @@ impl Plan {
                 .collect(),
         }
     }
+}
+
+/// Without the evaluator, the body of a class that holds no keeping word (but its own
+/// `class`) and no counted `copy=False` is blanked whole: no rule reads a class that has
+/// no protocol member, and the classes in it, which AL402 reads for mixins, hold `class`.
+fn quiet_classes(
+    bytes: &[u8],
+    layout: &Layout,
+    hits: &[Hit],
+    numpy_from_import: &mut Option<bool>,
+) -> Vec<Body> {
+    let lines = &layout.lines;
+    let mut found = Vec::new();
+    let mut k = 0;
+    while k < lines.len() {
+        let line = lines[k];
+        let code = line.code as usize;
+        let is_def = def_name(bytes, &line).is_some();
+        let is_class = bytes[code..].starts_with(b"class")
+            && bytes
+                .get(code + 5)
+                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\'));
+        if !is_def && !is_class {
+            k += 1;
+            continue;
+        }
+        let mut j = k + 1;
+        while j < lines.len() && lines[j].indent() > line.indent() {
+            j += 1;
+        }
+        if is_def {
+            k = j.max(k + 1); // what is in a function is the function's
+            continue;
+        }
+        let block = (line.code + 5)..lines[j - 1].end;
+        let first_hit = hits.partition_point(|hit| hit.at < block.start);
+        let quiet = j > k + 1
+            && hits.get(first_hit).is_none_or(|hit| hit.at >= block.end)
+            && ends_with_colon(bytes, layout, &line)
+            && indents_cleanly(bytes, layout, line.indent(), &lines[k + 1..j])
+            && !memchr::memmem::find_iter(
+                &bytes[block.start as usize..block.end as usize],
+                b"copy",
+            )
+            .any(|at| {
+                let at = block.start as usize + at;
+                crate::prefilter::copy_counts(bytes, at, numpy_from_import, layout)
+            });
+        if quiet {
+            found.push(Body {
+                region: lines[k + 1].start..lines[j - 1].end,
+                first: lines[k + 1].code,
+            });
+            k = j;
+        } else {
+            k += 1;
+        }
+    }
+    found
 }
 
 /// Without the evaluator, a rule reads a protocol member's own definition and nothing it
@@ -702,7 +775,11 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
             openers.pop();
         }
         let Some(name) = def_name(bytes, &line) else {
-            if ends_with_colon(bytes, layout, &line) {
+            // A line that opens a block is followed by a deeper one.
+            if lines
+                .get(k + 1)
+                .is_some_and(|next| next.indent() > line.indent())
+            {
                 let class = bytes[line.code as usize..].starts_with(b"class")
                     && bytes
                         .get(line.code as usize + 5)
@@ -1085,6 +1162,30 @@ mod tests {
         // An evaluating rule follows the helper.
         let evaluating: RuleSet = [Rule::InterfaceNotDict].into_iter().collect();
         assert!(blanked_for(text, evaluating).contains("return 2"));
+    }
+
+    #[test]
+    fn without_evaluating_rules_a_class_with_no_member_is_blanked_whole() {
+        let text = "class Plain(Base):\n    \"Docs.\"\n    x = compute()\n\n    def f(self):\n        return 1\n\nclass WithMixin:\n    class Inner(Mixin):\n        pass\n\nclass Array:\n    def __array__(self, dtype=None, copy=None):\n        return 2\n";
+        let signatures: RuleSet = [Rule::ArrayMissingCopy, Rule::DlpackMissingPair]
+            .into_iter()
+            .collect();
+        let out = blanked_for(text, signatures);
+        assert_eq!(out.len(), text.len());
+        assert!(out.starts_with("class Plain(Base):\n    \"\"\""), "{out}");
+        assert!(
+            !out.contains("compute") && !out.contains("return 1"),
+            "{out}"
+        );
+        assert!(
+            out.contains("class Inner(Mixin)"),
+            "AL402 reads nested classes: {out}"
+        );
+        assert!(out.contains("return 2"), "{out}");
+        assert!(ruff_python_parser::parse_module(&out).is_ok(), "{out}");
+        // With an evaluating rule, class attributes may be evaluated.
+        let evaluating: RuleSet = [Rule::InterfaceNotDict].into_iter().collect();
+        assert!(blanked_for(text, evaluating).contains("x = compute()"));
     }
 
     #[test]
