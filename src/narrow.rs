@@ -283,19 +283,19 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
     }
     // Followed text: everything outside the bodies not followed yet, and those bodies,
     // each with the receivers its methods may be called through.
+    let everywhere = signatures.everywhere();
     let mut pending: Vec<Followed> = Vec::new();
     let mut from = 0usize;
     for candidate in &candidates {
         pending.push(Followed::outside(
             from..candidate.body.region.start as usize,
-            &signatures,
         ));
         from = candidate.body.region.end as usize;
         if candidate.followed {
             pending.push(Followed::body(candidate, &signatures));
         }
     }
-    pending.push(Followed::outside(from..bytes.len(), &signatures));
+    pending.push(Followed::outside(from..bytes.len()));
     let mut newly_kept: Vec<usize> = Vec::new();
     while let Some(Followed {
         range,
@@ -303,6 +303,7 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
         in_function,
     }) = pending.pop()
     {
+        let receivers = if in_function { &receivers } else { &everywhere };
         for_each_name(bytes, layout, range, |start, end, hash| {
             if !filter.may_contain(hash)
                 || signatures.parameters.contains(&(start as u32))
@@ -517,6 +518,7 @@ fn receiver_of(bytes: &[u8], start: usize) -> Receiver<'_> {
 /// Text whose names are followed.
 struct Followed<'t> {
     range: Range<usize>,
+    /// In a function's body (outside, the receivers of every function count).
     receivers: Option<Receivers<'t>>,
     /// A function's body, where bare names cannot name methods.
     in_function: bool,
@@ -532,10 +534,10 @@ impl<'t> Followed<'t> {
     }
 
     /// Module and class level code, and `def` lines.
-    fn outside(range: Range<usize>, signatures: &Signatures<'t>) -> Followed<'t> {
+    fn outside(range: Range<usize>) -> Followed<'t> {
         Followed {
             range,
-            receivers: signatures.everywhere(),
+            receivers: None,
             in_function: false,
         }
     }
@@ -587,9 +589,13 @@ impl<'t> Signatures<'t> {
         Some(names)
     }
 
-    /// The receivers of every function in the file: for code outside the bodies.
+    /// The receivers of every function in the file, once each: for code outside the
+    /// bodies.
     fn everywhere(&self) -> Option<Receivers<'t>> {
-        self.receivers_in(&(0..u32::MAX))
+        let mut names = self.receivers_in(&(0..u32::MAX))?;
+        names.sort_unstable();
+        names.dedup();
+        Some(names)
     }
 }
 

@@ -465,9 +465,12 @@ fn check_text(
     write: bool,
     prefiltered: Option<crate::prefilter::Prefiltered>,
 ) -> FileResult {
+    // The text is copied into the result only where something refers to it: most files
+    // checked have no finding.
+    let source = |text: &str| Arc::new(SourceFileBuilder::new(display, text).finish());
     let mut result = FileResult {
         display: display.to_string(),
-        source: Arc::new(SourceFileBuilder::new(display, text).finish()),
+        source: source(if args.fix_mode() { text } else { "" }),
         diagnostics: Vec::new(),
         fixed: BTreeMap::new(),
         diff: None,
@@ -489,14 +492,13 @@ fn check_text(
                 }
             }
             result.fixed = outcome.fixed;
-            result.source =
-                Arc::new(SourceFileBuilder::new(display, outcome.text.as_str()).finish());
+            result.source = source(outcome.text.as_str());
         }
         let fixed_text = result.source.source_text().to_string();
         result.diagnostics = crate::lint_source_with(&fixed_text, path, rules, args.lint_options());
         if args.diff {
             // `--diff` shows what would change; what remains is what the original has.
-            result.source = Arc::new(SourceFileBuilder::new(display, text).finish());
+            result.source = source(text);
             result.diagnostics = crate::lint_source_with(text, path, rules, args.lint_options())
                 .into_iter()
                 .filter(|d| {
@@ -514,6 +516,9 @@ fn check_text(
             }
             None => crate::lint_source_with(text, path, rules, args.lint_options()),
         };
+        if !result.diagnostics.is_empty() {
+            result.source = source(text);
+        }
     }
     result
 }
