@@ -233,10 +233,7 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
         // A counted `copy=False` matters where it stands: AL602 reads the call alone.
         candidate.kept = candidate.followed
             || any
-            || memchr::memmem::find_iter(&bytes[whole], b"copy").any(|at| {
-                let at = candidate.whole.start as usize + at;
-                crate::prefilter::copy_counts(bytes, at, &mut numpy_from_import, layout)
-            });
+            || holds_counted_copy(bytes, whole, &mut numpy_from_import, layout);
     }
     if !rules.intersects(crate::rules::evaluating()) {
         keep_aliased(bytes, layout, &hits, &mut candidates);
@@ -375,12 +372,8 @@ fn quiet_classes(
     let mut k = 0;
     while k < lines.len() {
         let line = lines[k];
-        let code = line.code as usize;
         let is_def = def_name(bytes, &line).is_some();
-        let is_class = bytes[code..].starts_with(b"class")
-            && bytes
-                .get(code + 5)
-                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\'));
+        let is_class = is_class_line(bytes, &line);
         if !is_def && !is_class {
             k += 1;
             continue;
@@ -399,14 +392,12 @@ fn quiet_classes(
             && hits.get(first_hit).is_none_or(|hit| hit.at >= block.end)
             && ends_with_colon(bytes, layout, &line)
             && indents_cleanly(bytes, layout, line.indent(), &lines[k + 1..j])
-            && !memchr::memmem::find_iter(
-                &bytes[block.start as usize..block.end as usize],
-                b"copy",
-            )
-            .any(|at| {
-                let at = block.start as usize + at;
-                crate::prefilter::copy_counts(bytes, at, numpy_from_import, layout)
-            });
+            && !holds_counted_copy(
+                bytes,
+                block.start as usize..block.end as usize,
+                numpy_from_import,
+                layout,
+            );
         if quiet {
             found.push(Body {
                 region: lines[k + 1].start..lines[j - 1].end,
@@ -786,11 +777,7 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
                 .get(k + 1)
                 .is_some_and(|next| next.indent() > line.indent())
             {
-                let class = bytes[line.code as usize..].starts_with(b"class")
-                    && bytes
-                        .get(line.code as usize + 5)
-                        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\'));
-                openers.push((line.indent(), class));
+                openers.push((line.indent(), is_class_line(bytes, &line)));
             }
             k += 1;
             continue;
@@ -819,6 +806,26 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
         k = j.max(k + 1);
     }
     found
+}
+
+/// Whether a logical line is a `class` statement.
+fn is_class_line(bytes: &[u8], line: &LogicalLine) -> bool {
+    let code = line.code as usize;
+    bytes[code..].starts_with(b"class")
+        && bytes
+            .get(code + 5)
+            .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\\'))
+}
+
+/// Whether `range` holds a `copy=False` the pre-filter counts.
+fn holds_counted_copy(
+    bytes: &[u8],
+    range: Range<usize>,
+    numpy_from_import: &mut Option<bool>,
+    layout: &Layout,
+) -> bool {
+    memchr::memmem::find_iter(&bytes[range.clone()], b"copy")
+        .any(|at| crate::prefilter::copy_counts(bytes, range.start + at, numpy_from_import, layout))
 }
 
 /// The name of the function a `def` or `async def` line defines.
