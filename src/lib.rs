@@ -39,7 +39,7 @@ pub struct LintOptions {
     /// Skip parsing files that contain no needle of an enabled rule. Never changes results;
     /// off only to prove that.
     pub prefilter: bool,
-    /// Blank the function bodies no rule can look at before parsing (`narrow`). Never
+    /// Blank the bodies no rule can look at before parsing (`narrow`). Never
     /// changes the result for a file that parses; in one that does not, AL001 covers the
     /// code arraylint reads. Off only to prove that.
     pub narrow: bool,

@@ -273,7 +273,6 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
     }
     let signatures = Signatures::of(bytes, layout);
     let imports = import_lines(bytes, layout);
-    let candidates_method: Vec<bool> = candidates.iter().map(|c| c.method).collect();
     let mut filter = NameFilter::default();
     for word in by_name.keys().chain(by_store.keys()) {
         filter.insert(name_hash(word));
@@ -321,7 +320,7 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
             };
             match receiver {
                 Receiver::None if in_function => {
-                    newly_kept.extend(indices.iter().copied().filter(|&i| !candidates_method[i]))
+                    newly_kept.extend(indices.iter().copied().filter(|&i| !candidates[i].method))
                 }
                 Receiver::None => newly_kept.extend(indices.iter().copied()),
                 Receiver::Name(receiver)
