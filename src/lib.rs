@@ -185,7 +185,13 @@ pub fn lint_prefiltered(
         });
     }
 
-    let directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
+    let mut directives = noqa::Directives::from_tokens(parsed.tokens(), text, &index);
+    // A file-level directive counts wherever it stands, in blanked code too.
+    if let Some(layout) = &prefiltered.layout {
+        for comment in plan.hidden_comments(original, layout) {
+            directives.add_file_directive(comment);
+        }
+    }
     diagnostics.retain(|d| {
         !directives.suppresses(d.rule, index.line_index(d.range.start()).to_zero_indexed())
     });

@@ -70,6 +70,21 @@ impl Plan {
         after > 0 && self.bodies[after - 1].region.end > offset
     }
 
+    /// The comments in blanked code (the parser does not see them), from `layout`, which
+    /// holds every comment of `text`.
+    pub fn hidden_comments<'t>(
+        &'t self,
+        text: &'t str,
+        layout: &'t Layout,
+    ) -> impl Iterator<Item = &'t str> + 't {
+        layout
+            .literals
+            .iter()
+            .filter(move |r| text.as_bytes().get(r.start as usize) == Some(&b'#'))
+            .filter(move |r| self.hides(r.start))
+            .filter_map(move |r| text.get(r.start as usize..r.end as usize))
+    }
+
     /// `text` with the bodies blanked: same length, same line breaks. A body becomes one
     /// triple-quoted string of blanks, which the lexer crosses in one search (a body of
     /// blank lines would cost a token and an indentation count per line), or, too short

@@ -53,16 +53,10 @@ impl Directives {
             }
             let range = token.range();
             let comment = &text[range];
-            if let Some(codes) = parse_file_directive(comment) {
-                directives.file = Some(match (directives.file.take(), codes) {
-                    (Some(Codes::All), _) | (_, Codes::All) => Codes::All,
-                    (Some(Codes::Some(mut a)), Codes::Some(b)) => {
-                        a.extend(b);
-                        Codes::Some(a)
-                    }
-                    (None, codes) => codes,
-                });
-            } else if let Some((codes, codes_range)) = parse_line_directive(comment) {
+            if directives.add_file_directive(comment) {
+                continue;
+            }
+            if let Some((codes, codes_range)) = parse_line_directive(comment) {
                 directives.lines.push(LineDirective {
                     line: index.line_index(range.start()).to_zero_indexed(),
                     codes,
@@ -72,6 +66,24 @@ impl Directives {
             }
         }
         directives
+    }
+
+    /// Read `comment` as a file-level directive; says whether it is one. Also for comments
+    /// the parser did not see: narrowing blanks code, and a file-level directive counts
+    /// wherever it stands.
+    pub fn add_file_directive(&mut self, comment: &str) -> bool {
+        let Some(codes) = parse_file_directive(comment) else {
+            return false;
+        };
+        self.file = Some(match (self.file.take(), codes) {
+            (Some(Codes::All), _) | (_, Codes::All) => Codes::All,
+            (Some(Codes::Some(mut a)), Codes::Some(b)) => {
+                a.extend(b);
+                Codes::Some(a)
+            }
+            (None, codes) => codes,
+        });
+        true
     }
 
     /// Whether a diagnostic of `rule` whose noqa line is `line` (0-based) is suppressed.

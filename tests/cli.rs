@@ -148,6 +148,17 @@ class C:
         )),
         vec!["AL101"]
     );
+    // Also in code that no rule reads (a helper's body, which is not parsed).
+    let file_level =
+        format!("def helper():\n    x = 1\n    # arraylint: noqa: AL105\n    return x\n{BAD}");
+    let dir = project(&[("a.py", &file_level)]);
+    assert_eq!(
+        codes(&run_in(
+            dir.path(),
+            &["check", "a.py", "--output-format", "json"]
+        )),
+        vec!["AL101"]
+    );
     let file_level = format!("{BAD}# ArrayLint: NoQA\n");
     let dir = project(&[("a.py", &file_level)]);
     assert_eq!(
