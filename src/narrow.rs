@@ -3,8 +3,8 @@
 //!
 //! A file that defines `__array__` in one class of a 700 KB module needs that class's
 //! protocol members, what they refer to, and the module around them; the other few
-//! hundred method bodies cost parsing time and cannot change a finding. A body is kept
-//! when it may matter to the rules that run:
+//! hundred method bodies cost parsing time and cannot change a finding. When a rule that
+//! evaluates may fire, a function body is kept when it may matter:
 //! - it holds a protocol needle (anywhere, even in a string: `class_reads_attribute` looks
 //!   for `x.__array_prepare__` reads, which the pre-filter does not count), a `copy=False`
 //!   the pre-filter counts, or, as a whole word in its code (not in a string or a
@@ -19,12 +19,17 @@
 //!   kept; a body kept for a `copy=False`, an import or a `global` is not followed, as
 //!   the evaluator never starts there. Names that bind rather than read (parameters,
 //!   assignment targets, keyword arguments, imports, the name a `def` defines) are not
-//!   followed either;
-//! - or, when no evaluating rule runs (every other rule reads a member's own
-//!   definition), a line outside the bodies that holds a protocol head names it: a member
-//!   that is another function of its class (`__array__ = _impl`). Then a class with no
-//!   keeping word in it (but its own `class`) and no counted `copy=False` is blanked
-//!   whole, attributes, docstring and methods.
+//!   followed either.
+//!
+//! When no evaluating rule runs, every other rule reads only a member's own definition,
+//! and narrowing goes statement by statement instead (`Unread`): at any depth, a
+//! statement is kept when it holds a keeping word or a counted `copy=False`, and then
+//! only its headers are (every clause's: `try` and `except` make a call guarded) with
+//! the statements inside it judged the same way; a `def` that is a member (its name is
+//! a protocol head, or a line outside functions that holds one names it:
+//! `__array__ = _impl`) is kept whole. The rest goes, decorators and signatures included:
+//! module constants, helpers, other methods, docstrings, other imports. `class` lines are
+//! always kept (AL402 reads bases and mixins).
 //!
 //! A file that mentions `__cuda_array_interface__` is not narrowed: the CUDA rules read
 //! whole classes (stream and device attributes, `"cpu"` strings).
@@ -221,15 +226,20 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
     if layout.tab_indented || memchr::memmem::find(bytes, b"__cuda_array_interface__").is_some() {
         return Plan::default();
     }
+    let Some(hits) = keeping_hits(bytes, layout) else {
+        return Plan::default();
+    };
+    if !rules.intersects(crate::rules::evaluating()) {
+        return Plan {
+            bodies: Unread::statements(bytes, layout, &hits),
+        };
+    }
     let mut candidates = candidates(bytes, layout);
     if candidates.is_empty() {
         return Plan::default();
     }
 
     // Bodies that matter by what they hold.
-    let Some(hits) = keeping_hits(bytes, layout) else {
-        return Plan::default();
-    };
     let mut numpy_from_import = None;
     for candidate in &mut candidates {
         let whole = candidate.whole.start as usize..candidate.whole.end as usize;
@@ -250,23 +260,6 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
             || any
             || holds_counted_copy(bytes, whole, &mut numpy_from_import, layout);
     }
-    if !rules.intersects(crate::rules::evaluating()) {
-        keep_aliased(bytes, layout, &hits, &mut candidates);
-        let classes = quiet_classes(bytes, layout, &hits, &mut numpy_from_import);
-        let mut plan = Plan::of(candidates);
-        if !classes.is_empty() {
-            // A quiet class's body holds the functions in it.
-            let inside = |body: &Body| {
-                let after = classes.partition_point(|c| c.region.start <= body.region.start);
-                after > 0 && classes[after - 1].region.end >= body.region.end
-            };
-            plan.bodies.retain(|body| !inside(body));
-            plan.bodies.extend(classes);
-            plan.bodies.sort_by_key(|body| body.region.start);
-        }
-        return plan;
-    }
-
     // Bodies that followed code refers to, to a fixed point. A function is followed where
     // the evaluator follows it: named bare (`helper(x)`, `property(getter)`; inside a
     // function, where methods are not in scope, only a function that is not a method), or
@@ -372,98 +365,200 @@ impl Plan {
     }
 }
 
-/// Without the evaluator, the body of a class that holds no keeping word (but its own
-/// `class`) and no counted `copy=False` is blanked whole: no rule reads a class that has
-/// no protocol member, and the classes in it, which AL402 reads for mixins, hold `class`.
-fn quiet_classes(
-    bytes: &[u8],
-    layout: &Layout,
-    hits: &[Hit],
-    numpy_from_import: &mut Option<bool>,
-) -> Vec<Body> {
-    let lines = &layout.lines;
-    let mut found = Vec::new();
-    let mut k = 0;
-    while k < lines.len() {
-        let line = lines[k];
-        let is_def = def_name(bytes, &line).is_some();
-        let is_class = is_class_line(bytes, &line);
-        if !is_def && !is_class {
-            k += 1;
-            continue;
-        }
-        let mut j = k + 1;
-        while j < lines.len() && lines[j].indent() > line.indent() {
-            j += 1;
-        }
-        if is_def {
-            k = j.max(k + 1); // what is in a function is the function's
-            continue;
-        }
-        let block = (line.code + 5)..lines[j - 1].end;
-        let first_hit = hits.partition_point(|hit| hit.at < block.start);
-        let quiet = j > k + 1
-            && hits.get(first_hit).is_none_or(|hit| hit.at >= block.end)
-            && ends_with_colon(bytes, layout, &line)
-            && indents_cleanly(bytes, layout, line.indent(), &lines[k + 1..j])
-            && !holds_counted_copy(
-                bytes,
-                block.start as usize..block.end as usize,
-                numpy_from_import,
-                layout,
-            );
-        if quiet {
-            found.push(Body {
-                region: lines[k + 1].start..lines[j - 1].end,
-                first: lines[k + 1].code,
-            });
-            k = j;
-        } else {
-            k += 1;
-        }
-    }
-    found
+/// Without the evaluator, the rules read a class's line and its protocol members (whole),
+/// the statements that hold a protocol name, a counted `copy=False` or `numpy`, and the
+/// headers around them (`try`, `with` and `if` make a call guarded). Every other
+/// statement, at any depth, is blanked: module constants, helpers, the other methods with
+/// their decorators and signatures, docstrings, imports of other modules.
+struct Unread<'t> {
+    bytes: &'t [u8],
+    layout: &'t Layout,
+    /// Where a keeping word or a counted `copy=False` stands, in order; and whether it is
+    /// a protocol name.
+    marks: Vec<(u32, bool)>,
+    /// The names on the lines outside functions that hold a protocol name: a member may be
+    /// another function (`__array__ = _impl`, `property(getter)`), kept whole.
+    aliased: FxHashSet<&'t [u8]>,
+    blanked: Vec<Body>,
 }
 
-/// Without the evaluator, a rule reads a protocol member's own definition and nothing it
-/// calls. A member may still be another function of its class (`__array__ = _impl`,
-/// `property(getter)`, as `model` resolves them): what the logical lines outside bodies
-/// that hold a protocol head name is kept.
-fn keep_aliased(bytes: &[u8], layout: &Layout, hits: &[Hit], candidates: &mut [Candidate]) {
-    let mut by_name: FxHashMap<&[u8], Vec<usize>> = FxHashMap::default();
-    for (index, candidate) in candidates.iter().enumerate().filter(|(_, c)| !c.kept) {
-        let name = &bytes[candidate.name.start as usize..candidate.name.end as usize];
-        by_name.entry(name).or_default().push(index);
-    }
-    if by_name.is_empty() {
-        return;
-    }
-    let mut lines: Vec<Range<usize>> = Vec::new();
-    for hit in hits.iter().filter(|hit| hit.head) {
-        let inside = candidates.partition_point(|c| c.body.region.start <= hit.at);
-        if inside > 0 && candidates[inside - 1].body.region.end > hit.at {
-            continue; // in a body: kept already
+/// Deeper than this, a block is kept as it is (the nesting limit refuses such files first).
+const MAX_BLOCK_DEPTH: usize = 256;
+
+impl<'t> Unread<'t> {
+    fn statements(bytes: &'t [u8], layout: &'t Layout, hits: &[Hit]) -> Vec<Body> {
+        let mut marks: Vec<(u32, bool)> = hits.iter().map(|hit| (hit.at, hit.head)).collect();
+        let mut numpy_from_import = None;
+        let copies = memchr::memmem::find_iter(bytes, b"copy")
+            .filter(|&at| crate::prefilter::copy_counts(bytes, at, &mut numpy_from_import, layout));
+        let before = marks.len();
+        marks.extend(copies.map(|at| (at as u32, false)));
+        if marks.len() > before {
+            marks.sort_unstable();
         }
-        let line = layout.lines.partition_point(|line| line.start <= hit.at);
-        let Some(line) = line.checked_sub(1).map(|n| &layout.lines[n]) else {
-            continue;
+        let mut unread = Unread {
+            bytes,
+            layout,
+            aliased: aliased_names(bytes, layout, &marks),
+            marks,
+            blanked: Vec::new(),
         };
-        let range = line.code as usize..line.end as usize;
-        if lines.last() != Some(&range) {
-            lines.push(range);
+        if !layout.lines.is_empty() {
+            unread.block(&layout.lines, 0);
+        }
+        unread.blanked
+    }
+
+    fn marked(&self, range: Range<u32>) -> bool {
+        let first = self.marks.partition_point(|(at, _)| *at < range.start);
+        self.marks.get(first).is_some_and(|(at, _)| *at < range.end)
+    }
+
+    fn head_in(&self, range: Range<u32>) -> bool {
+        let first = self.marks.partition_point(|(at, _)| *at < range.start);
+        self.marks[first..]
+            .iter()
+            .take_while(|(at, _)| *at < range.end)
+            .any(|(_, head)| *head)
+    }
+
+    /// The statements of one block (all its lines, the nested ones too), blanking those
+    /// no rule reads. Where the lines do not indent as Python requires, the rest of the
+    /// block is kept: the parser's complaint must stay where it was.
+    fn block(&mut self, lines: &[LogicalLine], depth: usize) {
+        let bytes = self.bytes;
+        let indent = lines[0].indent();
+        let starts_with = |line: &LogicalLine, word: &[u8]| {
+            let code = &bytes[line.code as usize..];
+            code.starts_with(word) && code.get(word.len()).is_none_or(|b| !is_identifier_byte(*b))
+        };
+        let continues = |line: &LogicalLine| {
+            [&b"elif"[..], b"else", b"except", b"finally"]
+                .iter()
+                .any(|word| starts_with(line, word))
+        };
+        // The statements blanked since the last kept one.
+        let mut run: Option<Body> = None;
+        let mut k = 0;
+        while k < lines.len() {
+            let first = k;
+            while k < lines.len()
+                && lines[k].indent() == indent
+                && bytes[lines[k].code as usize] == b'@'
+            {
+                k += 1;
+            }
+            // Each clause: its header line and the range of its block.
+            let mut clauses: Vec<(usize, Range<usize>)> = Vec::new();
+            // A clause with no statement before it (`else:` alone), or decorators on
+            // something that is not a `def` or `class`, is an error to keep.
+            let regular = k < lines.len()
+                && !continues(&lines[k])
+                && (k == first
+                    || def_name(bytes, &lines[k]).is_some()
+                    || is_class_line(bytes, &lines[k]));
+            let regular = regular
+                && loop {
+                    if k >= lines.len() || lines[k].indent() != indent {
+                        break false;
+                    }
+                    let header = k;
+                    k += 1;
+                    while k < lines.len() && lines[k].indent() > indent {
+                        k += 1;
+                    }
+                    let opens = ends_with_colon(bytes, self.layout, &lines[header]);
+                    if opens != (k > header + 1)
+                        || (opens
+                            && !indents_cleanly(bytes, self.layout, indent, &lines[header + 1..k]))
+                    {
+                        break false; // a block with nothing in it, or an unexpected indent
+                    }
+                    clauses.push((header, header + 1..k));
+                    if k >= lines.len() || lines[k].indent() != indent || !continues(&lines[k]) {
+                        break true;
+                    }
+                };
+            if !regular {
+                break;
+            }
+            let statement = lines[first].code..lines[k - 1].end;
+            let header = &lines[clauses[0].0];
+            let member = def_name(bytes, header).is_some_and(|name| {
+                self.aliased
+                    .contains(&bytes[name.start as usize..name.end as usize])
+                    || self.head_in(statement.start..header.end)
+            });
+            if member {
+                self.blanked.extend(run.take());
+                continue; // read whole
+            }
+            // A `match` block holds only `case` clauses: one is never blanked on its own.
+            let case = starts_with(header, b"case") && ends_with_colon(bytes, self.layout, header);
+            if !case && !self.marked(statement.clone()) {
+                match &mut run {
+                    Some(body) => body.region.end = statement.end,
+                    None => {
+                        run = Some(Body {
+                            region: lines[first].start..statement.end,
+                            first: statement.start,
+                        })
+                    }
+                }
+                continue;
+            }
+            self.blanked.extend(run.take());
+            if depth < MAX_BLOCK_DEPTH {
+                for (_, block) in clauses {
+                    if !block.is_empty() {
+                        self.block(&lines[block], depth + 1);
+                    }
+                }
+            }
+        }
+        self.blanked.extend(run);
+    }
+}
+
+/// The names on the logical lines outside functions (not `def` lines) that hold a
+/// protocol name.
+fn aliased_names<'t>(
+    bytes: &'t [u8],
+    layout: &Layout,
+    marks: &[(u32, bool)],
+) -> FxHashSet<&'t [u8]> {
+    let mut names = FxHashSet::default();
+    // The indentation of the `def`s open around the line.
+    let mut defs: Vec<u32> = Vec::new();
+    let mut mark = 0;
+    for line in &layout.lines {
+        while defs.last().is_some_and(|&indent| indent >= line.indent()) {
+            defs.pop();
+        }
+        let is_def = def_name(bytes, line).is_some();
+        while marks.get(mark).is_some_and(|(at, _)| *at < line.code) {
+            mark += 1;
+        }
+        let mut head = false;
+        while let Some(&(_, is_head)) = marks.get(mark).filter(|(at, _)| *at < line.end) {
+            head |= is_head;
+            mark += 1;
+        }
+        if head && defs.is_empty() && !is_def {
+            for_each_name(
+                bytes,
+                layout,
+                line.code as usize..line.end as usize,
+                |start, end, _| {
+                    names.insert(&bytes[start..end]);
+                },
+            );
+        }
+        if is_def {
+            defs.push(line.indent());
         }
     }
-    let mut named = Vec::new();
-    for range in lines {
-        for_each_name(bytes, layout, range, |start, end, _| {
-            if let Some(indices) = by_name.get(&bytes[start..end]) {
-                named.extend(indices.iter().copied());
-            }
-        });
-    }
-    for index in named {
-        candidates[index].kept = true;
-    }
+    names
 }
 
 /// Whether the name at `start..end` may read what it names. Not where it is bound without
@@ -1213,6 +1308,110 @@ mod tests {
         // With an evaluating rule, class attributes may be evaluated.
         let evaluating: RuleSet = [Rule::InterfaceNotDict].into_iter().collect();
         assert!(blanked_for(text, evaluating).contains("x = compute()"));
+    }
+
+    fn member_only() -> RuleSet {
+        [
+            Rule::ArrayMissingCopy,
+            Rule::NumpyCopyFalse,
+            Rule::InterfaceCalled,
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    /// `out` parses, keeps every offset, and keeps (or blanks) each of the snippets.
+    fn check_kept(text: &str, out: &str, kept: &[&str], blanked: &[&str]) {
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.lines().count(), text.lines().count());
+        assert!(ruff_python_parser::parse_module(out).is_ok(), "{out}");
+        for snippet in kept {
+            assert!(out.contains(snippet), "{snippet:?} kept: {out}");
+        }
+        for snippet in blanked {
+            assert!(!out.contains(snippet), "{snippet:?} blanked: {out}");
+        }
+    }
+
+    #[test]
+    fn without_evaluating_rules_only_the_statements_rules_read_are_kept() {
+        let text = "\"\"\"Module docs.\"\"\"\nimport os\nimport numpy as np\n\nLIMIT = compute_limit()\n\n@functools.cache\ndef helper(a, b=os.sep):\n    return a\n\ndef consumer(x):\n    y = prepare(x)\n    try:\n        return np.array(y, copy=False)\n    except ValueError:\n        fallback()\n    finally:\n        close()\n\nclass A(Base):\n    \"Docs.\"\n    size = 3\n\n    @property\n    def shape(self):\n        return (self.size,)\n\n    def __array__(self, dtype=None):\n        return self._data\n\ndef reader(obj):\n    with pytest.raises(TypeError):\n        obj.__array_interface__()\n";
+        let out = blanked_for(text, member_only());
+        check_kept(
+            text,
+            &out,
+            &[
+                "import numpy as np",
+                "def consumer(x):",
+                "    try:\n        return np.array(y, copy=False)\n    except ValueError:",
+                "    finally:",
+                "class A(Base):",
+                "    def __array__(self, dtype=None):\n        return self._data",
+                "def reader(obj):\n    with pytest.raises(TypeError):\n        obj.__array_interface__()",
+            ],
+            &[
+                "Module docs",
+                "import os",
+                "compute_limit",
+                "functools",
+                "def helper",
+                "prepare",
+                "fallback",
+                "close",
+                "Docs.",
+                "size = 3",
+                "property",
+                "def shape",
+            ],
+        );
+        // An evaluating rule may read module constants and other methods.
+        let evaluating: RuleSet = [Rule::InterfaceNotDict].into_iter().collect();
+        assert!(blanked_for(text, evaluating).contains("LIMIT = compute_limit()"));
+    }
+
+    #[test]
+    fn without_evaluating_rules_every_clause_of_a_kept_statement_keeps_its_header() {
+        let text = "import numpy as np\nif a:\n    x = 1\nelif b:\n    np.array(x, copy=False)\nelse:\n    y = 2\nfor i in r:\n    pass\nelse:\n    z = 3\nwhile c:\n    w = np.array(v, copy=False)\nelse:\n    u = 4\nmatch m:\n    case 1:\n        q = 5\n    case _:\n        np.array(m, copy=False)\n";
+        let out = blanked_for(text, member_only());
+        check_kept(
+            text,
+            &out,
+            &[
+                "if a:", "elif b:", "else:", "while c:", "match m:", "case 1:", "case _:",
+            ],
+            &["x = 1", "y = 2", "for i", "z = 3", "u = 4", "q = 5"],
+        );
+    }
+
+    #[test]
+    fn without_evaluating_rules_aliased_functions_are_kept_whole() {
+        let text = "class A:\n    @staticmethod\n    def _impl(dtype=None): return 1\n\n    def _get(self):\n        return {}\n\n    def _other(self):\n        return 2\n\n    __array__ = _impl\n    __array_interface__ = property(_get)\n";
+        let out = blanked_for(text, member_only());
+        check_kept(
+            text,
+            &out,
+            &[
+                "@staticmethod\n    def _impl(dtype=None): return 1",
+                "return {}",
+            ],
+            &["_other", "return 2"],
+        );
+    }
+
+    #[test]
+    fn without_evaluating_rules_blocks_python_refuses_are_kept() {
+        for block in [
+            "    x = 1\n        y = 2\n",
+            "    if x:\n    y = 2\n",
+            "    if x:\n        y = 2\n      z = 3\n",
+            "    @decorator\n",
+            "    else:\n        y = 1\n",
+            "    @decorator\n    x = 1\n",
+        ] {
+            let text = format!("import numpy as np\nclass A:\n    __array__ = None\ndef f():\n{block}    np.array(x, copy=False)\n");
+            let out = blanked_for(&text, member_only());
+            assert!(out.contains(block), "{block:?}: {out}");
+        }
     }
 
     #[test]
