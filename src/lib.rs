@@ -127,7 +127,7 @@ pub fn lint_prefiltered(
     // cannot fire on the text cannot on less of it, and so AL001 does not depend on it.
     let plan = match &prefiltered.layout {
         Some(layout) if options.narrow && !prefiltered.normalizes => {
-            narrow::plan(text, layout, possible)
+            narrow::plan(text, layout, possible, source_type.is_stub())
         }
         _ => narrow::Plan::default(),
     };

@@ -21,15 +21,17 @@
 //!   assignment targets, keyword arguments, imports, the name a `def` defines) are not
 //!   followed either.
 //!
-//! When no evaluating rule runs, every other rule reads only a member's own definition,
-//! and narrowing goes statement by statement instead (`Unread`): at any depth, a
-//! statement is kept when it holds a keeping word or a counted `copy=False`, and then
-//! only its headers are (every clause's: `try` and `except` make a call guarded) with
-//! the statements inside it judged the same way; a `def` that is a member (its name is
-//! a protocol head, or a line outside functions that holds one names it:
-//! `__array__ = _impl`) is kept whole. The rest goes, decorators and signatures included:
-//! module constants, helpers, other methods, docstrings, other imports. `class` lines are
-//! always kept (AL402 reads bases and mixins).
+//! When no rule that evaluates can fire (in a stub, whose members are all declarations,
+//! only AL405 evaluates, `rules::EVALUATING_IN_STUBS`, and only where something
+//! returns), every rule reads only a member's own definition, and narrowing goes
+//! statement by statement instead (`Unread`): at any depth, a statement is kept when it
+//! holds a keeping word or a counted `copy=False`, and then only its headers are (every
+//! clause's: `try` and `except` make a call guarded) with the statements inside it
+//! judged the same way; a `def` that is a member (its name is a protocol head, or a
+//! line outside functions that holds one names it: `__array__ = _impl`) is kept whole.
+//! The rest goes, decorators and signatures included: module constants, helpers, other
+//! methods, docstrings, other imports. `class` lines are always kept (AL402 reads bases
+//! and mixins).
 //!
 //! A file that mentions `__cuda_array_interface__` is not narrowed: the CUDA rules read
 //! whole classes (stream and device attributes, `"cpu"` strings).
@@ -217,9 +219,9 @@ fn keeping_hits(bytes: &[u8], layout: &Layout) -> Option<Vec<Hit>> {
     Some(hits)
 }
 
-/// What to blank in `text`, whose layout is `layout`, for checking `rules`. Empty when
-/// nothing can be.
-pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
+/// What to blank in `text`, whose layout is `layout`, for checking `rules` in a module or
+/// (`stub`) a stub. Empty when nothing can be.
+pub fn plan(text: &str, layout: &Layout, rules: RuleSet, stub: bool) -> Plan {
     let bytes = text.as_bytes();
     // The CUDA rules look at whole classes (their strings too): a file that implements
     // `__cuda_array_interface__` is parsed whole.
@@ -229,7 +231,11 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet) -> Plan {
     let Some(hits) = keeping_hits(bytes, layout) else {
         return Plan::default();
     };
-    if !rules.intersects(crate::rules::evaluating()) {
+    // In a stub the evaluator only asks what `__dlpack_device__` returns: with no `return`
+    // anywhere in the code it finds nothing, whatever is blanked.
+    let evaluates = rules.intersects(crate::rules::evaluating_in(stub))
+        && (!stub || has_word(bytes, layout, b"return"));
+    if !evaluates {
         return Plan {
             bodies: Unread::statements(bytes, layout, &hits),
         };
@@ -917,6 +923,17 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
     found
 }
 
+/// Whether `word` stands as a whole word in the code (not in a string or a comment).
+fn has_word(bytes: &[u8], layout: &Layout, word: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, word).any(|at| {
+        (at == 0 || !is_identifier_byte(bytes[at - 1]))
+            && bytes
+                .get(at + word.len())
+                .is_none_or(|b| !is_identifier_byte(*b))
+            && !layout.in_literal(at as u32)
+    })
+}
+
 /// Whether a logical line is a `class` statement.
 fn is_class_line(bytes: &[u8], line: &LogicalLine) -> bool {
     let code = line.code as usize;
@@ -1077,7 +1094,7 @@ mod tests {
 
     fn blanked_for(text: &str, rules: RuleSet) -> String {
         let layout = crate::layout::scan(text.as_bytes()).expect("scans");
-        plan(text, &layout, rules).apply(text)
+        plan(text, &layout, rules, false).apply(text)
     }
 
     #[test]
@@ -1171,7 +1188,7 @@ mod tests {
     fn hides_only_blanked_offsets() {
         let text = "def f():\n    return 1\ndef __array__(self):\n    return 2\n";
         let layout = crate::layout::scan(text.as_bytes()).expect("scans");
-        let plan = plan(text, &layout, RuleSet::all());
+        let plan = plan(text, &layout, RuleSet::all(), false);
         let at = |needle: &str| text.find(needle).expect("present") as u32;
         assert!(plan.hides(at("return 1")));
         assert!(!plan.hides(at("def f")));
@@ -1367,6 +1384,36 @@ mod tests {
         // An evaluating rule may read module constants and other methods.
         let evaluating: RuleSet = [Rule::InterfaceNotDict].into_iter().collect();
         assert!(blanked_for(text, evaluating).contains("LIMIT = compute_limit()"));
+    }
+
+    #[test]
+    fn in_a_stub_only_dlpack_keeps_what_the_evaluator_reads() {
+        // Planned for the rules that can fire, as `lint` does.
+        let narrowed = |text: &str, stub: bool| {
+            let layout = crate::layout::scan(text.as_bytes()).expect("scans");
+            let possible = crate::prefilter::possible_rules(text.as_bytes(), RuleSet::all());
+            plan(text, &layout, possible, stub).apply(text)
+        };
+        let text = "SIZE = 3\nclass A:\n    def __array_interface__(self) -> dict: ...\n    def other(self) -> int: ...\n";
+        check_kept(
+            text,
+            &narrowed(text, true),
+            &["class A:", "def __array_interface__"],
+            &["SIZE", "other"],
+        );
+        // In a module the descriptor is evaluated, and may read `SIZE`.
+        assert!(narrowed(text, false).contains("SIZE = 3"));
+        // AL405 evaluates what `__dlpack_device__` returns even in a stub: only where
+        // something returns is there anything to evaluate.
+        let dlpack = format!("{text}    def __dlpack__(self, *, stream=0): ...\n    def __dlpack_device__(self) -> tuple[int, int]: ...\n");
+        check_kept(
+            &dlpack,
+            &narrowed(&dlpack, true),
+            &["__dlpack_device__"],
+            &["SIZE", "other"],
+        );
+        let returns = dlpack.replace("-> tuple[int, int]: ...", ": return (SIZE, 0)");
+        assert!(narrowed(&returns, true).contains("SIZE = 3"));
     }
 
     #[test]

@@ -108,8 +108,9 @@ pub(crate) fn check_member<'a>(
 /// `__dlpack_device__` returns (AL403, and AL405 to tell a CPU producer from a CUDA
 /// one). They may follow helpers, methods, constants and stores
 /// anywhere in the module; every other rule reads a protocol member's own definition.
-/// `narrow` keeps what the evaluator may follow only for these; `Checker::value_index`
-/// asserts (in debug builds) that no rule outside the list evaluates.
+/// `narrow` keeps what the evaluator may follow only for these (in stubs, only for
+/// `EVALUATING_IN_STUBS`); `Checker::value_index` asserts (in debug builds) that no rule
+/// outside the list evaluates.
 pub const EVALUATING: &[Rule] = &[
     Rule::InterfaceNotProperty,
     Rule::InterfaceGetterWrongException,
@@ -126,6 +127,19 @@ pub fn evaluating() -> RuleSet {
         .chain(descriptors::VALUE_RULES)
         .copied()
         .collect()
+}
+
+/// The rules that evaluate code in a stub: there every member is a declaration, which no
+/// rule evaluates, but AL405 still asks what `__dlpack_device__` returns.
+pub const EVALUATING_IN_STUBS: &[Rule] = &[Rule::DlpackStreamRules];
+
+/// The rules that evaluate code in a stub (`EVALUATING_IN_STUBS`) or in a module.
+pub fn evaluating_in(stub: bool) -> RuleSet {
+    if stub {
+        EVALUATING_IN_STUBS.iter().copied().collect()
+    } else {
+        evaluating()
+    }
 }
 
 /// The AL2xx/AL3xx rules on one descriptor member: the value is evaluated and validated
