@@ -79,7 +79,7 @@ fn needles() -> &'static Needles {
 /// A needle counts only where it can matter, which keeps it exact (no rule can fire where
 /// no needle counts) while skipping most mentions:
 /// - a protocol name (`__array__`, ...) counts where a member is defined or the name is
-///   called or assigned: followed by `(`, `[`, `=` or `:` (after blanks);
+///   called or assigned: followed by `(`, `=` or `:` (after blanks);
 /// - `copy` counts where it is the `copy=False` keyword of a call that can be `np.array`.
 pub fn possible_rules(bytes: &[u8], enabled: RuleSet) -> RuleSet {
     prefilter(bytes, enabled).rules
@@ -314,7 +314,8 @@ fn skip_trivia(bytes: &[u8], i: &mut usize, parens: bool) {
     }
 }
 
-/// The identifier at `at` follows `def`, or is followed by `(`, `[`, `=` or `:`.
+/// The identifier at `at` follows `def`, or is followed by `(`, `=` or `:`. Not `[`: a
+/// subscript (`x.__array_interface__["data"]`) reads a value no rule looks at.
 fn member_or_call_follows(bytes: &[u8], at: usize) -> bool {
     // Whatever follows: in a broken file the parser recovers `def NAME` as a method.
     let mut k = at;
@@ -329,7 +330,7 @@ fn member_or_call_follows(bytes: &[u8], at: usize) -> bool {
         i += 1;
     }
     skip_trivia(bytes, &mut i, false);
-    matches!(bytes.get(i), Some(b'(' | b'[' | b'=' | b':'))
+    matches!(bytes.get(i), Some(b'(' | b'=' | b':'))
 }
 
 /// How far back to look for the call that holds a `copy=False`.
