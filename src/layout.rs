@@ -96,6 +96,15 @@ static INTERESTING: [bool; 256] = {
     table
 };
 
+/// The first byte at or after `from` (at most `bytes.len()`) that the scan of code stops at.
+fn skip_to_interesting(bytes: &[u8], from: usize) -> usize {
+    let rest = bytes.get(from..).unwrap_or_default();
+    from + rest
+        .iter()
+        .position(|b| INTERESTING[usize::from(*b)])
+        .unwrap_or(rest.len())
+}
+
 /// A byte that can be part of a Python name (any non-ASCII byte may be: UTF-8 letters).
 pub(crate) fn is_identifier_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
@@ -126,59 +135,66 @@ impl Scanner<'_> {
         self.i as u32
     }
 
-    /// The whole file: logical lines at bracket depth 0.
+    /// The whole file: logical lines at bracket depth 0. The offset lives in a local
+    /// here (written back around the string and comment scans): kept in `self`, every
+    /// byte's step went through memory.
     fn file(&mut self) -> Option<()> {
+        let b = self.b;
+        let mut i = self.i;
         let mut current: Option<LogicalLine> = None;
         let mut depth: u32 = 0;
         // At the start of a physical line outside brackets, where indentation counts.
         let mut at_line_start = true;
-        while self.i < self.b.len() {
+        while i < b.len() {
             if at_line_start {
                 at_line_start = false;
                 // A BOM counts as nothing, as for the lexer.
-                if self.i == 0 && self.b.starts_with("\u{feff}".as_bytes()) {
-                    self.i += 3;
+                if i == 0 && b.starts_with("\u{feff}".as_bytes()) {
+                    i += 3;
                 }
-                let line_start = self.i;
-                while let Some(b' ' | b'\t' | b'\x0c') = self.peek(0) {
-                    self.i += 1;
+                let line_start = i;
+                while let Some(b' ' | b'\t' | b'\x0c') = b.get(i) {
+                    i += 1;
                 }
-                let blank = matches!(self.peek(0), None | Some(b'\n' | b'\r' | b'#'));
+                let blank = matches!(b.get(i), None | Some(b'\n' | b'\r' | b'#'));
                 if !blank && current.is_none() {
-                    self.layout.tab_indented |=
-                        self.b[line_start..self.i].iter().any(|b| *b != b' ');
+                    self.layout.tab_indented |= b[line_start..i].iter().any(|b| *b != b' ');
                     current = Some(LogicalLine {
                         start: line_start as u32,
-                        code: self.offset(),
+                        code: i as u32,
                         end: 0,
                     });
                 }
                 continue;
             }
-            let b = self.b[self.i];
-            match b {
+            let byte = b[i];
+            match byte {
                 b'\n' | b'\r' => {
-                    self.i += 1;
-                    if b == b'\r' && self.peek(0) == Some(b'\n') {
-                        self.i += 1;
+                    i += 1;
+                    if byte == b'\r' && b.get(i) == Some(&b'\n') {
+                        i += 1;
                     }
                     if depth == 0 {
                         at_line_start = true;
                         if let Some(mut line) = current.take() {
-                            line.end = self.offset();
+                            line.end = i as u32;
                             self.layout.lines.push(line);
                         }
                     }
                 }
-                b'#' => self.comment(),
+                b'#' => {
+                    self.i = i;
+                    self.comment();
+                    i = self.i;
+                }
                 b'\\' => {
                     // A line continuation: the logical line goes on.
-                    match self.peek(1) {
-                        Some(b'\n') => self.i += 2,
+                    match b.get(i + 1) {
+                        Some(b'\n') => i += 2,
                         Some(b'\r') => {
-                            self.i += 2;
-                            if self.peek(0) == Some(b'\n') {
-                                self.i += 1;
+                            i += 2;
+                            if b.get(i) == Some(&b'\n') {
+                                i += 1;
                             }
                         }
                         _ => return None,
@@ -186,24 +202,22 @@ impl Scanner<'_> {
                 }
                 b'(' | b'[' | b'{' => {
                     depth += 1;
-                    self.i += 1;
+                    i = skip_to_interesting(b, i + 1);
                 }
                 b')' | b']' | b'}' => {
                     depth = depth.checked_sub(1)?;
-                    self.i += 1;
+                    i = skip_to_interesting(b, i + 1);
                 }
-                b'"' | b'\'' => self.quoted(0)?,
-                _ => {
-                    // Nothing else matters here (names, numbers, operators): skip to the
-                    // next byte that may.
-                    self.i += 1;
-                    self.i += self.b[self.i..]
-                        .iter()
-                        .position(|b| INTERESTING[usize::from(*b)])
-                        .unwrap_or(self.b.len() - self.i);
+                b'"' | b'\'' => {
+                    self.i = i;
+                    self.quoted(0)?;
+                    i = self.i;
                 }
+                // Nothing else matters here (names, numbers, operators).
+                _ => i = skip_to_interesting(b, i + 1),
             }
         }
+        self.i = i;
         if depth != 0 {
             return None;
         }
