@@ -473,11 +473,7 @@ impl<'t> Unread<'t> {
                     while k < lines.len() && lines[k].indent() > indent {
                         k += 1;
                     }
-                    let opens = ends_with_colon(bytes, self.layout, &lines[header]);
-                    if opens != (k > header + 1)
-                        || (opens
-                            && !indents_cleanly(bytes, self.layout, indent, &lines[header + 1..k]))
-                    {
+                    if ends_with_colon(bytes, self.layout, &lines[header]) != (k > header + 1) {
                         break false; // a block with nothing in it, or an unexpected indent
                     }
                     clauses.push((header, header + 1..k));
@@ -502,6 +498,16 @@ impl<'t> Unread<'t> {
             // A `match` block holds only `case` clauses: one is never blanked on its own.
             let case = starts_with(header, b"case") && ends_with_colon(bytes, self.layout, header);
             if !case && !self.marked(statement.clone()) {
+                // What is blanked is not looked into again: its blocks must indent as
+                // Python requires. (A kept statement's blocks are checked as they are
+                // walked.)
+                let clean = clauses.iter().all(|(_, block)| {
+                    block.is_empty()
+                        || indents_cleanly(bytes, self.layout, indent, &lines[block.clone()])
+                });
+                if !clean {
+                    break;
+                }
                 match &mut run {
                     Some(body) => body.region.end = statement.end,
                     None => {
