@@ -139,23 +139,21 @@ class C:
     // B's AL101 is not suppressed by a noqa for another code; C's string is not a comment.
     assert_eq!(codes(&out), vec!["AL101", "AL105"]);
 
-    let file_level = format!("# arraylint: noqa: AL105\n{BAD}");
-    let dir = project(&[("a.py", &file_level)]);
-    assert_eq!(
+    let codes_in = |text: &str| {
+        let dir = project(&[("a.py", text)]);
         codes(&run_in(
             dir.path(),
-            &["check", "a.py", "--output-format", "json"]
-        )),
+            &["check", "a.py", "--output-format", "json"],
+        ))
+    };
+    assert_eq!(
+        codes_in(&format!("# arraylint: noqa: AL105\n{BAD}")),
         vec!["AL101"]
     );
     // Also in code that no rule reads (a helper's body, which is not parsed).
-    let file_level =
-        format!("def helper():\n    x = 1\n    # arraylint: noqa: AL105\n    return x\n{BAD}");
-    let dir = project(&[("a.py", &file_level)]);
     assert_eq!(
-        codes(&run_in(
-            dir.path(),
-            &["check", "a.py", "--output-format", "json"]
+        codes_in(&format!(
+            "def helper():\n    x = 1\n    # arraylint: noqa: AL105\n    return x\n{BAD}"
         )),
         vec!["AL101"]
     );
