@@ -174,6 +174,52 @@ fn narrowing_for_any_one_rule_never_changes_its_results() {
     assert!(compared > 1000, "{compared}");
 }
 
+/// Narrowing never leaves a file that parses unparseable: where it did, the file would be
+/// parsed twice (narrowed, then whole), exact but slower than not narrowing at all.
+#[test]
+fn narrowed_fixtures_that_parse_still_parse() {
+    let mut narrowed = 0;
+    for path in fixture_files() {
+        let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
+        let stub = path.extension().is_some_and(|e| e == "pyi");
+        let source_type = if stub {
+            ruff_python_ast::PySourceType::Stub
+        } else {
+            ruff_python_ast::PySourceType::Python
+        };
+        if !ruff_python_parser::parse_unchecked_source(&text, source_type)
+            .errors()
+            .is_empty()
+        {
+            continue;
+        }
+        let static_rules = Rule::ALL.iter().filter(|r| r.mode().is_static());
+        let sets = std::iter::once(RuleSet::all())
+            .chain(static_rules.map(|rule| [*rule].into_iter().collect::<RuleSet>()));
+        for rules in sets {
+            let prefiltered = arraylint::prefilter::prefilter_source(&text, rules);
+            let Some(layout) = &prefiltered.layout else {
+                continue;
+            };
+            let plan = arraylint::narrow::plan(&text, layout, prefiltered.rules, stub);
+            if plan.is_empty() {
+                continue;
+            }
+            let blanked = plan.apply(&text);
+            let errors = ruff_python_parser::parse_unchecked_source(&blanked, source_type)
+                .errors()
+                .to_vec();
+            assert!(
+                errors.is_empty(),
+                "{}: {errors:?}\n{blanked}",
+                path.display()
+            );
+            narrowed += 1;
+        }
+    }
+    assert!(narrowed > 50, "{narrowed}");
+}
+
 #[test]
 fn every_static_rule_has_a_fixture_that_fires_it() {
     let mut fired = RuleSet::empty();
