@@ -237,7 +237,7 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet, stub: bool) -> Plan {
         && (!stub || has_word(bytes, layout, b"return"));
     if !evaluates {
         return Plan {
-            bodies: Unread::statements(bytes, layout, &hits),
+            bodies: Unread::statements(bytes, layout, &hits, rules),
         };
     }
     let mut candidates = candidates(bytes, layout);
@@ -246,7 +246,7 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet, stub: bool) -> Plan {
     }
 
     // Bodies that matter by what they hold.
-    let mut numpy_from_import = None;
+    let mut copy_scans = crate::prefilter::CopyScans::for_text(bytes);
     for candidate in &mut candidates {
         let whole = candidate.whole.start as usize..candidate.whole.end as usize;
         let first_hit = hits.partition_point(|hit| hit.at < candidate.whole.start);
@@ -262,9 +262,8 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet, stub: bool) -> Plan {
             }
         }
         // A counted `copy=False` matters where it stands: AL602 reads the call alone.
-        candidate.kept = candidate.followed
-            || any
-            || holds_counted_copy(bytes, whole, &mut numpy_from_import, layout);
+        candidate.kept =
+            candidate.followed || any || holds_counted_copy(bytes, whole, &mut copy_scans, layout);
     }
     // Bodies that followed code refers to, to a fixed point. A function is followed where
     // the evaluator follows it: named bare (`helper(x)`, `property(getter)`; inside a
@@ -392,15 +391,29 @@ struct Unread<'t> {
 const MAX_BLOCK_DEPTH: usize = 256;
 
 impl<'t> Unread<'t> {
-    fn statements(bytes: &'t [u8], layout: &'t Layout, hits: &[Hit]) -> Vec<Body> {
+    fn statements(bytes: &'t [u8], layout: &'t Layout, hits: &[Hit], rules: RuleSet) -> Vec<Body> {
         let mut marks: Vec<(u32, bool)> = hits.iter().map(|hit| (hit.at, hit.head)).collect();
-        let mut numpy_from_import = None;
-        let copies = memchr::memmem::find_iter(bytes, b"copy")
-            .filter(|&at| crate::prefilter::copy_counts(bytes, at, &mut numpy_from_import, layout));
-        let before = marks.len();
-        marks.extend(copies.map(|at| (at as u32, false)));
-        if marks.len() > before {
-            marks.sort_unstable();
+        // A counted `copy=False` marks its logical line (one mark is enough); none counts
+        // where the pre-filter found AL602 cannot fire.
+        if rules.contains(crate::registry::Rule::NumpyCopyFalse) {
+            let before = marks.len();
+            let mut scans = crate::prefilter::CopyScans::for_text(bytes);
+            let mut line_end = 0;
+            for at in memchr::memmem::find_iter(bytes, b"copy") {
+                if at < line_end || !crate::prefilter::copy_counts(bytes, at, &mut scans, layout) {
+                    continue;
+                }
+                marks.push((at as u32, false));
+                let line = layout
+                    .lines
+                    .partition_point(|line| line.code as usize <= at);
+                line_end = line
+                    .checked_sub(1)
+                    .map_or(at, |n| layout.lines[n].end as usize);
+            }
+            if marks.len() > before {
+                marks.sort_unstable();
+            }
         }
         let mut unread = Unread {
             bytes,
@@ -953,11 +966,11 @@ fn is_class_line(bytes: &[u8], line: &LogicalLine) -> bool {
 fn holds_counted_copy(
     bytes: &[u8],
     range: Range<usize>,
-    numpy_from_import: &mut Option<bool>,
+    scans: &mut crate::prefilter::CopyScans,
     layout: &Layout,
 ) -> bool {
     memchr::memmem::find_iter(&bytes[range.clone()], b"copy")
-        .any(|at| crate::prefilter::copy_counts(bytes, range.start + at, numpy_from_import, layout))
+        .any(|at| crate::prefilter::copy_counts(bytes, range.start + at, scans, layout))
 }
 
 /// The name of the function a `def` or `async def` line defines.

@@ -231,7 +231,7 @@ fn code_needles_found(bytes: &[u8], enabled: RuleSet) -> (RuleSet, Option<Layout
 fn needles_found(bytes: &[u8], enabled: RuleSet, layout: Option<&Layout>) -> RuleSet {
     let needles = needles();
     let mut found = RuleSet::empty();
-    let mut numpy_from_import: Option<bool> = None;
+    let mut scans = CopyScans::for_text(bytes);
     for at in needles.searcher.starts(bytes) {
         if layout.is_some_and(|layout| layout.in_literal(at as u32)) {
             continue;
@@ -247,7 +247,7 @@ fn needles_found(bytes: &[u8], enabled: RuleSet, layout: Option<&Layout>) -> Rul
             continue;
         }
         let counts = if rest.starts_with(b"copy") {
-            copy_false_in_array_call(bytes, at, &mut numpy_from_import, layout)
+            copy_false_in_array_call(bytes, at, &mut scans, layout)
         } else {
             member_or_call_follows(bytes, at)
         };
@@ -271,16 +271,31 @@ pub fn protocol_heads() -> Vec<&'static str> {
 }
 
 /// Whether the `copy` at `at` counts as the pre-filter counts it: the `copy=False` of a
-/// call that can be NumPy's `array`. `numpy_from_import` caches a per-file answer.
-pub fn copy_counts(
-    bytes: &[u8],
-    at: usize,
-    numpy_from_import: &mut Option<bool>,
-    layout: &Layout,
-) -> bool {
+/// call that can be NumPy's `array`. `scans` is what the checks of one file share.
+pub fn copy_counts(bytes: &[u8], at: usize, scans: &mut CopyScans, layout: &Layout) -> bool {
     bytes[at..].starts_with(b"copy")
         && !layout.in_literal(at as u32)
-        && copy_false_in_array_call(bytes, at, numpy_from_import, Some(layout))
+        && copy_false_in_array_call(bytes, at, scans, Some(layout))
+}
+
+/// What the `copy=False` checks in one file share: whether the file imports from numpy
+/// (looked up once), and how many bytes the backward scans for the calls may still
+/// cross. Each scan is bounded, but a call with a million `copy=False` arguments would
+/// be crossed once for each; past the budget a keyword counts, which is always safe
+/// (counting keeps code and runs AL602; it never drops a finding).
+#[derive(Debug)]
+pub struct CopyScans {
+    numpy_from_import: Option<bool>,
+    budget: usize,
+}
+
+impl CopyScans {
+    pub fn for_text(bytes: &[u8]) -> CopyScans {
+        CopyScans {
+            numpy_from_import: None,
+            budget: bytes.len().saturating_mul(4).max(CALL_SCAN_LIMIT * 16),
+        }
+    }
 }
 
 /// Whether any enabled rule can fire in a file with these bytes.
@@ -343,7 +358,7 @@ const CALL_SCAN_LIMIT: usize = 64 * 1024;
 fn copy_false_in_array_call(
     bytes: &[u8],
     at: usize,
-    numpy_from_import: &mut Option<bool>,
+    scans: &mut CopyScans,
     layout: Option<&Layout>,
 ) -> bool {
     if at > 0 && (is_identifier_byte(bytes[at - 1]) || bytes[at - 1] == b'.') {
@@ -369,15 +384,26 @@ fn copy_false_in_array_call(
         .map(|start| start as usize);
     let mut j = at;
     let mut crossed_line = false;
+    // The literals that start before `j`: the last of them is the one `j` may be in.
+    let literals = layout.map_or(&[][..], |layout| &layout.literals[..]);
+    let mut before = literals.partition_point(|r| (r.start as usize) < j);
     let open = loop {
         if statement.is_some_and(|start| j <= start) {
             return false; // back at the statement's start: in no call
         }
-        if j <= stop {
+        if j <= stop || scans.budget == 0 {
             return true;
         }
+        scans.budget -= 1;
         j -= 1;
-        if let Some(literal) = layout.and_then(|layout| layout.literal_at(j as u32)) {
+        while before > 0 && literals[before - 1].start as usize > j {
+            before -= 1;
+        }
+        if let Some(literal) = before
+            .checked_sub(1)
+            .map(|n| &literals[n])
+            .filter(|r| r.end as usize > j)
+        {
             j = literal.start as usize;
             continue;
         }
@@ -433,7 +459,9 @@ fn copy_false_in_array_call(
     if callee.is_empty() {
         return true;
     }
-    *numpy_from_import.get_or_insert_with(|| imports_from_numpy(bytes))
+    *scans
+        .numpy_from_import
+        .get_or_insert_with(|| imports_from_numpy(bytes))
 }
 
 /// For the closing quote at `end` of a string on one line, the position of its opening
@@ -610,6 +638,44 @@ mod tests {
             use unicode_normalization::UnicodeNormalization;
             proptest::prop_assert_eq!(nfkc(&text), text.nfkc().collect::<String>());
         }
+    }
+
+    #[test]
+    fn the_backward_scans_for_calls_share_a_budget() {
+        // Not NumPy's call: `copy=False` does not count, until the budget is spent.
+        let text = b"df.astype(int, copy=False)";
+        assert!(!copy_false_in_array_call(
+            text,
+            15,
+            &mut CopyScans::for_text(text),
+            None
+        ));
+        let mut spent = CopyScans {
+            numpy_from_import: None,
+            budget: 0,
+        };
+        assert!(copy_false_in_array_call(text, 15, &mut spent, None));
+        // A call with 3,000 of them (36 KB, within the scan limit): each scan crosses the
+        // ones before, 54 M bytes in all; with the budget (linear in the text, 1 M here)
+        // the scans stop early and the rest count.
+        let mut call = b"df.astype(".to_vec();
+        for _ in 0..3_000 {
+            call.extend_from_slice(b"copy=False, ");
+        }
+        call.push(b')');
+        let counted = |scans: &mut CopyScans| {
+            memchr::memmem::find_iter(&call, b"copy")
+                .filter(|&at| copy_false_in_array_call(&call, at, scans, None))
+                .count()
+        };
+        let mut unbounded = CopyScans {
+            numpy_from_import: None,
+            budget: usize::MAX,
+        };
+        assert_eq!(counted(&mut unbounded), 0);
+        let mut scans = CopyScans::for_text(&call);
+        assert!(counted(&mut scans) > 2_500);
+        assert_eq!(scans.budget, 0);
     }
 
     #[test]
