@@ -202,13 +202,8 @@ fn keeping_hits(bytes: &[u8], layout: &Layout) -> Option<Vec<Hit>> {
         .searcher
         .find_iter(bytes)
         .filter(|found| {
-            let at = found.start();
             found.pattern().as_usize() < words.heads
-                || ((at == 0 || !is_identifier_byte(bytes[at - 1]))
-                    && bytes
-                        .get(found.end())
-                        .is_none_or(|b| !is_identifier_byte(*b))
-                    && !layout.in_literal(at as u32))
+                || is_word_in_code(bytes, layout, found.start()..found.end())
         })
         .map(|found| Hit {
             at: found.start() as u32,
@@ -944,13 +939,15 @@ fn candidates(bytes: &[u8], layout: &Layout) -> Vec<Candidate> {
 
 /// Whether `word` stands as a whole word in the code (not in a string or a comment).
 fn has_word(bytes: &[u8], layout: &Layout, word: &[u8]) -> bool {
-    memchr::memmem::find_iter(bytes, word).any(|at| {
-        (at == 0 || !is_identifier_byte(bytes[at - 1]))
-            && bytes
-                .get(at + word.len())
-                .is_none_or(|b| !is_identifier_byte(*b))
-            && !layout.in_literal(at as u32)
-    })
+    memchr::memmem::find_iter(bytes, word)
+        .any(|at| is_word_in_code(bytes, layout, at..at + word.len()))
+}
+
+/// Whether the bytes at `range` are a whole word (no name byte either side) in code.
+fn is_word_in_code(bytes: &[u8], layout: &Layout, range: Range<usize>) -> bool {
+    (range.start == 0 || !is_identifier_byte(bytes[range.start - 1]))
+        && bytes.get(range.end).is_none_or(|b| !is_identifier_byte(*b))
+        && !layout.in_literal(range.start as u32)
 }
 
 /// Whether a logical line is a `class` statement.
