@@ -181,12 +181,8 @@ fn narrowed_fixtures_that_parse_still_parse() {
     let mut narrowed = 0;
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        let stub = path.extension().is_some_and(|e| e == "pyi");
-        let source_type = if stub {
-            ruff_python_ast::PySourceType::Stub
-        } else {
-            ruff_python_ast::PySourceType::Python
-        };
+        let source_type = ruff_python_ast::PySourceType::from(path.as_path());
+        let stub = source_type.is_stub();
         if !ruff_python_parser::parse_unchecked_source(&text, source_type)
             .errors()
             .is_empty()
