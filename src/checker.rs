@@ -99,6 +99,11 @@ impl<'a> Checker<'a> {
     pub fn run(&mut self) {
         let model = self.model;
         for class in &model.classes {
+            // A `typing.Protocol` is a consumer-side structural type: `__array__(self)`
+            // there means "anything with an `__array__`", so no rule reports on it.
+            if class.is_protocol {
+                continue;
+            }
             for member in &class.members {
                 self.member(class, member);
             }

@@ -84,6 +84,13 @@ pub enum Origin {
     InterfaceOfTemporary { callee: String },
     /// Read from an attribute such as `dtype.char`, `.name`, `.kind`: AL207.
     Attribute { attr: String },
+    /// Built by calling a class or constructor (`MaskView(v)`): nothing else is known
+    /// about it, but it is not `None` (AL213).
+    Constructed { callee: String },
+    /// The result of arithmetic on values not known (`a * 2`): a fresh object when the
+    /// operands are arrays, so its `.ctypes` or interface is a temporary's (AL216). The
+    /// expression as written, where it is short.
+    Arithmetic { text: String },
 }
 
 impl Origin {
@@ -91,8 +98,16 @@ impl Origin {
     pub fn temporary_callee(&self) -> Option<&str> {
         match self {
             Origin::Temporary { callee } | Origin::InterfaceOfTemporary { callee } => Some(callee),
-            Origin::Plain | Origin::Attribute { .. } => None,
+            Origin::Plain
+            | Origin::Attribute { .. }
+            | Origin::Constructed { .. }
+            | Origin::Arithmetic { .. } => None,
         }
+    }
+    /// A new object that dies with the getter unless something keeps it: a temporary, or
+    /// an arithmetic result (which may be a new array).
+    pub fn is_fresh(&self) -> bool {
+        self.temporary_callee().is_some() || matches!(self, Origin::Arithmetic { .. })
     }
     /// The origin of something read from a value of this origin (`tmp.ctypes.data`,
     /// `iface["data"][0]`): still derived from the temporary.
@@ -246,6 +261,7 @@ impl std::fmt::Display for Value {
             ValueKind::Object(name) => write!(f, "<{name}>"),
             ValueKind::Unknown => match &self.origin {
                 Origin::Attribute { attr } => write!(f, "?.{attr}"),
+                Origin::Constructed { callee } => write!(f, "<{callee}(...)>"),
                 _ => write!(f, "?"),
             },
         }

@@ -629,7 +629,16 @@ fn describe_field(field: &Value) -> String {
 }
 
 fn check_mask(checks: &mut DictChecks, value: &Value, path: ValuePath) {
-    if matches!(value.kind, ValueKind::Unknown | ValueKind::None) {
+    // Nothing else may be known about a constructed value, but it is not `None`.
+    let not_none = match value.kind {
+        ValueKind::None => false,
+        ValueKind::Unknown => matches!(
+            value.origin,
+            Origin::Constructed { .. } | Origin::Temporary { .. }
+        ),
+        _ => true,
+    };
+    if !not_none {
         return;
     }
     let message = format!(

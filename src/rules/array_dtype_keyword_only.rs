@@ -13,13 +13,21 @@ pub fn check(checker: &mut Checker, member: &Member) {
     let keyword_only = signature
         .param("dtype")
         .is_some_and(|p| p.kind == ParamKind::KeywordOnly);
-    // Fine if a positional slot can still take NumPy's positional dtype.
-    if !keyword_only || signature.positional().next().is_some() || signature.vararg.is_some() {
+    if !keyword_only || signature.vararg.is_some() {
         return;
     }
+    // Fine if another positional slot takes NumPy's positional dtype (`t`, `dtype_`); a
+    // `copy` there takes it by mistake.
+    let message = match signature.positional().next() {
+        None => "`__array__`'s `dtype` is keyword-only; NumPy passes it positionally",
+        Some(first) if first.name == "copy" => {
+            "`__array__`'s `dtype` is keyword-only; NumPy passes it positionally, and it lands in `copy`"
+        }
+        Some(_) => return,
+    };
     checker.report(Diagnostic::new(
         Rule::ArrayDtypeKeywordOnly,
-        "`__array__`'s `dtype` is keyword-only; NumPy passes it positionally",
+        message,
         member.range,
     ));
 }

@@ -5,7 +5,7 @@ use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::model::{Member, MemberKind, Signature};
+use crate::model::{Member, MemberKind, ParamKind, Signature};
 use crate::registry::Rule;
 
 pub fn check(checker: &mut Checker, member: &Member) {
@@ -16,6 +16,14 @@ pub fn check(checker: &mut Checker, member: &Member) {
     if signature.missing_self {
         return;
     }
+    // A `dtype` that exists but is keyword-only is AL103's business, whatever sits in the
+    // positional slot (one member, one root cause).
+    if signature
+        .param("dtype")
+        .is_some_and(|p| p.kind == ParamKind::KeywordOnly)
+    {
+        return;
+    }
     let first = signature.positional().next();
     let message = match first {
         // NumPy's positional dtype would land in `copy`.
@@ -24,14 +32,19 @@ pub fn check(checker: &mut Checker, member: &Member) {
         }
         Some(_) => return,
         None if signature.vararg.is_some() => return,
-        // A keyword-only `dtype` is AL103's business.
-        None if signature.param("dtype").is_some() => return,
         None => "`__array__` takes no `dtype` parameter; `np.array(x, dtype=...)` passes it positionally",
     };
     let mut diagnostic = Diagnostic::new(Rule::ArrayMissingDtype, message, member.range);
     if let Some(edit) = dtype_edit(&signature, def) {
+        // A declaration (`@abstractmethod`, `@overload`, a stub) is the signature type
+        // checkers hold implementations and callers to: changing it is not safe.
+        let applicability = if member.is_declaration {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
         diagnostic = diagnostic.with_fix(Fix {
-            applicability: Applicability::Safe,
+            applicability,
             message: "Add `dtype=None`".to_string(),
             edits: vec![edit],
         });

@@ -139,7 +139,7 @@ pub fn evaluate_instance_attributes<'a>(
     class: &ClassInfo<'a>,
 ) -> Vec<Evaluated> {
     let mut evaluated = Vec::new();
-    if class.is_protocol || checker.is_stub() {
+    if checker.is_stub() {
         return evaluated;
     }
     let index = checker.value_index();

@@ -15,9 +15,6 @@ const EMPTY_BASES: &[&str] = &["object", "ABC", "Generic"];
 const MAX_DEPTH: usize = 16;
 
 pub fn check(checker: &mut Checker, class: &ClassInfo) {
-    if class.is_protocol {
-        return;
-    }
     let (present, absent) = match (
         class.member("__dlpack__"),
         class.member("__dlpack_device__"),

@@ -56,6 +56,20 @@ const TEMPORARY_FUNCTIONS: &[&str] = &[
     "full_like",
     "concatenate",
     "stack",
+    "hstack",
+    "vstack",
+    "dstack",
+    "column_stack",
+    "arange",
+    "linspace",
+    "logspace",
+    "geomspace",
+    "eye",
+    "identity",
+    "tile",
+    "repeat",
+    "fromiter",
+    "fromfunction",
     "create_string_buffer",
 ];
 /// Methods whose result is a new object.
@@ -459,6 +473,26 @@ fn dotted_last(expr: &Expr) -> Option<&str> {
         Expr::Name(name) => Some(name.id.as_str()),
         Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
         _ => None,
+    }
+}
+
+/// The callee's text when it names a class by Python's convention (`MaskView`,
+/// `np.ma.MaskedArray`; CapWords, not an ALL_CAPS constant).
+fn constructor_name(func: &Expr) -> Option<String> {
+    let last = dotted_last(func)?;
+    let mut chars = last.trim_start_matches('_').chars();
+    let capitalized = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    (capitalized && chars.any(|c| c.is_ascii_lowercase())).then(|| dotted_text(func))?
+}
+
+/// A name, a dotted name or a number as written, for messages about arithmetic.
+fn operand_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::NumberLiteral(number) => match &number.value {
+            Number::Int(int) => Some(int.to_string()),
+            _ => None,
+        },
+        other => dotted_text(other),
     }
 }
 
@@ -987,9 +1021,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         match target {
             Expr::Name(name) => {
                 let mut value = value;
-                if frame.kept.contains(name.id.as_str())
-                    && value.origin.temporary_callee().is_some()
-                {
+                if frame.kept.contains(name.id.as_str()) && value.origin.is_fresh() {
                     value.origin = Origin::Plain;
                 }
                 frame.env.insert(name.id.to_string(), value);
@@ -1122,7 +1154,15 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             Expr::BinOp(binop) => {
                 let left = self.eval(&binop.left, frame);
                 let right = self.eval(&binop.right, frame);
-                binary(binop.op, &left, &right, range)
+                let value = binary(binop.op, &left, &right, range);
+                if value.is_unknown() && value.origin == Origin::Plain {
+                    let text = operand_text(&binop.left)
+                        .zip(operand_text(&binop.right))
+                        .map(|(l, r)| format!("{l} {} {r}", binop.op.as_str()))
+                        .unwrap_or_else(|| "arithmetic".to_string());
+                    return value.with_origin(Origin::Arithmetic { text });
+                }
+                value
             }
             Expr::UnaryOp(unary) => {
                 let operand = self.eval(&unary.operand, frame);
@@ -1222,7 +1262,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         let range = name.range;
         if let Some(value) = frame.env.get(id) {
             let mut value = value.clone();
-            if frame.kept.contains(id) && value.origin.temporary_callee().is_some() {
+            if frame.kept.contains(id) && value.origin.is_fresh() {
                 value.origin = Origin::Plain;
             }
             return at_use(value, range);
@@ -1325,6 +1365,19 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             }
         }
         let base = self.eval(&attribute.value, frame);
+        // Only an array has these: an arithmetic result that has them is a new array.
+        let base = match &base.origin {
+            Origin::Arithmetic { text }
+                if matches!(
+                    attr,
+                    "ctypes" | "__array_interface__" | "__cuda_array_interface__"
+                ) =>
+            {
+                let callee = text.clone();
+                base.with_origin(Origin::Temporary { callee })
+            }
+            _ => base,
+        };
         if let Some(callee) = base.origin.temporary_callee() {
             let origin = if matches!(attr, "__array_interface__" | "__cuda_array_interface__") {
                 Origin::InterfaceOfTemporary {
@@ -1346,6 +1399,12 @@ impl<'i, 'a> Evaluator<'i, 'a> {
     fn eval_call(&mut self, call: &'a ast::ExprCall, frame: &mut Frame) -> Value {
         let range = call.range();
         let unknown = Value::unknown(range);
+        // What a call the evaluator cannot follow gives: nothing known, but a class's
+        // instance is not `None`.
+        let unfollowed = || match constructor_name(&call.func) {
+            Some(callee) => Value::unknown(range).with_origin(Origin::Constructed { callee }),
+            None => Value::unknown(range),
+        };
         // Arguments first: they are evaluated whatever the callee is.
         let args: Vec<Value> = call
             .arguments
@@ -1454,7 +1513,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
         }
 
         let Expr::Name(func) = &*call.func else {
-            return unknown;
+            return unfollowed();
         };
         let name = func.id.as_str();
         if frame.env.contains_key(name) {
@@ -1533,7 +1592,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
             "memoryview" => Value::new(ValueKind::Object("memoryview".into()), range),
             _ => match self.index.functions.get(name).copied() {
                 Some(def) => self.call_function(def, &args, &kwargs, false, range),
-                None => unknown,
+                None => unfollowed(),
             },
         }
     }
@@ -1568,7 +1627,7 @@ impl<'i, 'a> Evaluator<'i, 'a> {
 /// A module constant or class attribute: the module or class keeps the object alive,
 /// so it is no temporary (what was derived from a temporary inside it still is).
 fn bound_for_good(mut value: Value) -> Value {
-    if value.origin.temporary_callee().is_some() {
+    if value.origin.is_fresh() {
         value.origin = Origin::Plain;
     }
     value
