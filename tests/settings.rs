@@ -724,3 +724,109 @@ fn the_documented_example_is_a_valid_config() {
     assert!(resolver.is_excluded(&dir.path().join("src/generated/x.py")));
     assert!(resolver.is_excluded(&dir.path().join("msg_pb2.py")));
 }
+
+const NUMPY2_PROJECT: &str = "[project]\nname = \"p\"\ndependencies = [\"numpy>=2,<3\"]\n";
+
+#[test]
+fn numpy2_projects_do_not_get_the_migration_rule() {
+    let dir = tree(&[
+        // The closest pyproject.toml decides, with or without [tool.arraylint].
+        ("pyproject.toml", "[tool.arraylint]\nselect = [\"AL6\"]\n"),
+        ("new/pyproject.toml", NUMPY2_PROJECT),
+        ("new/pkg/deep/a.py", ""),
+        (
+            "old/pyproject.toml",
+            "[project]\nname = \"o\"\ndependencies = [\"numpy>=1.24\"]\n",
+        ),
+        ("old/b.py", ""),
+        // Optional dependencies and dependency groups count too.
+        (
+            "extra/pyproject.toml",
+            "[project]\nname = \"e\"\n[project.optional-dependencies]\narray = [\"numpy~=2.1\"]\n",
+        ),
+        ("extra/c.py", ""),
+        // An explicit target wins over what the dependencies say.
+        (
+            "pinned/pyproject.toml",
+            "[project]\nname = \"q\"\ndependencies = [\"numpy>=2\"]\n\
+             [tool.arraylint]\ntarget-numpy = \"1\"\n",
+        ),
+        ("pinned/d.py", ""),
+        ("plain/e.py", ""),
+    ]);
+    let root = dir.path();
+    let resolver = resolver_in(root, &CliOverrides::default());
+    let al602 = rule("AL602");
+    assert!(!rules(&resolver, &root.join("new/pkg/deep/a.py")).contains(al602));
+    // The other rules the config selected still apply there.
+    assert!(rules(&resolver, &root.join("new/pkg/deep/a.py")).contains(rule("AL601")));
+    assert!(rules(&resolver, &root.join("old/b.py")).contains(al602));
+    assert!(!rules(&resolver, &root.join("extra/c.py")).contains(al602));
+    assert!(rules(&resolver, &root.join("pinned/d.py")).contains(al602));
+    assert!(rules(&resolver, &root.join("plain/e.py")).contains(al602));
+
+    // `--target-numpy 2` (or `target-numpy = "2"`) says it for every file.
+    let cli = CliOverrides {
+        target_numpy: Some("2".into()),
+        ..CliOverrides::default()
+    };
+    let resolver = resolver_in(root, &cli);
+    for file in ["old/b.py", "plain/e.py", "pinned/d.py"] {
+        assert!(!rules(&resolver, &root.join(file)).contains(al602), "{file}");
+    }
+    // `--isolated` reads no pyproject.toml, dependencies included.
+    let isolated = CliOverrides {
+        isolated: true,
+        ..CliOverrides::default()
+    };
+    let resolver = resolver_in(root, &isolated);
+    assert!(rules(&resolver, &root.join("new/pkg/deep/a.py")).contains(al602));
+}
+
+#[test]
+fn target_numpy_is_validated() {
+    let dir = tree(&[(
+        "pyproject.toml",
+        "[tool.arraylint]\nselect = [\"ALL\"]\ntarget-numpy = \"two\"\n",
+    )]);
+    let message = settings_error(dir.path(), &CliOverrides::default()).to_string();
+    assert!(
+        message.contains("target-numpy") && message.contains("`two`") && message.contains(":3"),
+        "{message}"
+    );
+    let dir = tree(&[("arraylint.toml", "target-numpy = [2]\n")]);
+    let message = settings_error(dir.path(), &CliOverrides::default()).to_string();
+    assert!(message.contains("target-numpy"), "{message}");
+    // An integer is taken as the major version.
+    let dir = tree(&[("arraylint.toml", "target-numpy = 2\n"), ("a.py", "")]);
+    let resolver = resolver_in(dir.path(), &CliOverrides::default());
+    assert!(!rules(&resolver, &dir.path().join("a.py")).contains(rule("AL602")));
+    let cli = CliOverrides {
+        target_numpy: Some("numpy2".into()),
+        ..CliOverrides::default()
+    };
+    let message = settings_error(dir.path(), &cli).to_string();
+    assert!(message.contains("--target-numpy"), "{message}");
+}
+
+#[test]
+fn check_honours_the_numpy2_requirement_and_the_flag() {
+    let code = "import numpy as np\n\ndef f(x):\n    return np.array(x, copy=False)\n";
+    let dir = tree(&[("pyproject.toml", NUMPY2_PROJECT), ("pkg/compat.py", code)]);
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_arraylint"))
+            .current_dir(dir.path())
+            .args(["check", "--output-format", "concise", "pkg"])
+            .args(extra)
+            .output()
+            .expect("run arraylint")
+    };
+    let quiet = run(&[]);
+    assert_eq!(quiet.status.code(), Some(0), "{quiet:?}");
+    let numpy1 = run(&["--target-numpy", "1"]);
+    assert_eq!(numpy1.status.code(), Some(1), "{numpy1:?}");
+    assert!(String::from_utf8_lossy(&numpy1.stdout).contains("AL602"));
+    let bad = run(&["--target-numpy", "latest"]);
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--target-numpy"));
+}

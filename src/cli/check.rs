@@ -76,6 +76,11 @@ pub struct CheckArgs {
     /// Ignore all configuration files.
     #[arg(long)]
     pub isolated: bool,
+    /// The NumPy major version the code runs under (`2`: NumPy-2-only code, where AL602
+    /// does not apply). Default: `target-numpy`, else what the closest pyproject.toml
+    /// requires.
+    #[arg(long, value_name = "VERSION")]
+    pub target_numpy: Option<String>,
     /// How to print the findings.
     #[arg(long, value_enum, env = "ARRAYLINT_OUTPUT_FORMAT", default_value_t)]
     pub output_format: OutputFormat,
@@ -130,6 +135,7 @@ impl CheckArgs {
             force_exclude: self.force_exclude,
             config: self.config.clone(),
             isolated: self.isolated,
+            target_numpy: self.target_numpy.clone(),
         }
     }
     fn fix_mode(&self) -> bool {

@@ -4,6 +4,7 @@
 //! The user-facing description is `docs/configuration.md`; keep the two in step.
 
 mod error;
+mod numpy_target;
 mod options;
 mod pattern;
 mod selector;
@@ -14,11 +15,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 use globset::Candidate;
 
 pub use error::{Origin, SettingsError};
+pub use numpy_target::{requires_numpy2, NumpyMajor};
 pub use options::KNOWN_KEYS;
 pub use pattern::{absolutize, DEFAULT_EXCLUDES};
 pub use selector::{parse_selector, parse_selectors, RuleSelector, UnknownSelector};
 
-use crate::registry::RuleSet;
+use crate::registry::{Rule, RuleSet};
 use options::{load_chain, MissingSection, Options};
 use pattern::{FilePattern, PatternSet, PerFileIgnore};
 use selector::{resolve_rules, RuleSelection};
@@ -48,6 +50,8 @@ pub struct CliOverrides {
     pub config: Option<PathBuf>,
     /// `--isolated`: ignore all config files.
     pub isolated: bool,
+    /// `--target-numpy`: the NumPy the code runs under.
+    pub target_numpy: Option<String>,
 }
 
 /// The settings that apply to the files under one config file.
@@ -60,6 +64,7 @@ pub struct Settings {
     exclude: PatternSet,
     extend_exclude: PatternSet,
     respect_gitignore: bool,
+    target_numpy: Option<NumpyMajor>,
 }
 
 impl Settings {
@@ -114,6 +119,7 @@ impl Settings {
                 .rev()
                 .find_map(|level| level.respect_gitignore)
                 .unwrap_or(true),
+            target_numpy: levels.iter().rev().find_map(|level| level.target_numpy),
             config_file,
             project_root,
             per_file_ignores,
@@ -139,6 +145,11 @@ impl Settings {
 
     pub fn respect_gitignore(&self) -> bool {
         self.respect_gitignore
+    }
+
+    /// `target-numpy` as configured; `None`: inferred from the closest `pyproject.toml`.
+    pub fn target_numpy(&self) -> Option<NumpyMajor> {
+        self.target_numpy
     }
 
     /// The `exclude` patterns in force (Ruff's defaults unless replaced).
@@ -215,7 +226,14 @@ impl std::fmt::Display for Settings {
         for (pattern, rules) in self.per_file_ignores() {
             writeln!(f, "  {pattern}: {}", codes(rules))?;
         }
-        writeln!(f, "respect-gitignore: {}", self.respect_gitignore)
+        writeln!(f, "respect-gitignore: {}", self.respect_gitignore)?;
+        match self.target_numpy {
+            Some(major) => writeln!(f, "target-numpy: {major}"),
+            None => writeln!(
+                f,
+                "target-numpy: (not set: NumPy 2 where the closest pyproject.toml requires it)"
+            ),
+        }
     }
 }
 
@@ -230,12 +248,17 @@ pub struct Resolver {
     force_exclude: bool,
     /// `--config` or `--isolated`: `fallback` is used for every path.
     fixed: bool,
+    /// `--isolated`: not even the closest `pyproject.toml`'s dependencies are read.
+    isolated: bool,
     /// For paths with no config above them: the config found from the working directory
     /// upward (as Ruff), or the defaults.
     fallback: Arc<Settings>,
     /// Keyed by the directory's bytes (paths here are normalized): hashing and comparing
     /// a `PathBuf` goes component by component, which cost more than the look-up.
     by_directory: RwLock<rustc_hash::FxHashMap<Vec<u8>, Lookup>>,
+    /// Whether the closest `pyproject.toml` above a directory requires NumPy 2, keyed as
+    /// `by_directory`.
+    numpy2_by_directory: RwLock<rustc_hash::FxHashMap<Vec<u8>, bool>>,
 }
 
 impl Resolver {
@@ -251,7 +274,9 @@ impl Resolver {
             cli,
             force_exclude: overrides.force_exclude,
             fixed,
+            isolated: overrides.isolated,
             by_directory: RwLock::new(rustc_hash::FxHashMap::default()),
+            numpy2_by_directory: RwLock::new(rustc_hash::FxHashMap::default()),
         };
         if overrides.isolated {
             return Ok(resolver);
@@ -285,8 +310,64 @@ impl Resolver {
     /// The rules enabled for this file: selection + per-file-ignores applied.
     pub fn rules_for(&self, path: &Path) -> Result<RuleSet, SettingsError> {
         let path = absolutize(path, &self.cwd);
-        let settings = self.settings_for_directory(parent_of(&path))?;
-        Ok(settings.rules_for_file(&path))
+        let directory = parent_of(&path);
+        let settings = self.settings_for_directory(directory)?;
+        let mut rules = settings.rules_for_file(&path);
+        // The NumPy 1 -> 2 migration rules do not apply to NumPy-2-only code.
+        if rules.contains(Rule::NumpyCopyFalse) && self.runs_only_on_numpy2(&settings, directory)
+        {
+            rules.remove(Rule::NumpyCopyFalse);
+        }
+        Ok(rules)
+    }
+
+    /// `target-numpy` when configured; otherwise whether the closest `pyproject.toml`
+    /// requires NumPy 2 (not read under `--isolated`).
+    fn runs_only_on_numpy2(&self, settings: &Settings, directory: &Path) -> bool {
+        match settings.target_numpy {
+            Some(major) => major.is_numpy2(),
+            None => !self.isolated && self.closest_pyproject_requires_numpy2(directory),
+        }
+    }
+
+    fn closest_pyproject_requires_numpy2(&self, directory: &Path) -> bool {
+        let mut missed: Vec<&Path> = Vec::new();
+        let mut answer = None;
+        {
+            let cache = self
+                .numpy2_by_directory
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            for ancestor in directory.ancestors() {
+                if let Some(hit) = cache.get(ancestor.as_os_str().as_encoded_bytes()) {
+                    answer = Some(*hit);
+                    break;
+                }
+                missed.push(ancestor);
+            }
+        }
+        let mut searched = missed.len();
+        if answer.is_none() {
+            for (i, ancestor) in missed.iter().enumerate() {
+                let candidate = ancestor.join("pyproject.toml");
+                if candidate.is_file() {
+                    // An unreadable file requires nothing we can see.
+                    let text = std::fs::read_to_string(&candidate).unwrap_or_default();
+                    answer = Some(requires_numpy2(&text));
+                    searched = i + 1;
+                    break;
+                }
+            }
+        }
+        let answer = answer.unwrap_or(false);
+        let mut cache = self
+            .numpy2_by_directory
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        for ancestor in &missed[..searched] {
+            cache.insert(ancestor.as_os_str().as_encoded_bytes().to_vec(), answer);
+        }
+        answer
     }
 
     /// The settings that apply to a file (for `--show-settings` and the language server).
@@ -470,6 +551,21 @@ fn cli_options(overrides: &CliOverrides, cwd: &Path) -> Result<Options, Settings
         per_file_ignores: None,
         extend_per_file_ignores: Vec::new(),
         respect_gitignore: overrides.respect_gitignore,
+        target_numpy: overrides
+            .target_numpy
+            .as_deref()
+            .map(|value| {
+                value
+                    .parse::<NumpyMajor>()
+                    .map_err(|message| SettingsError::InvalidValue {
+                        origin: Origin::Cli {
+                            flag: "--target-numpy",
+                        },
+                        key: "--target-numpy".to_string(),
+                        message,
+                    })
+            })
+            .transpose()?,
     })
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use super::error::{Origin, SettingsError};
+use super::numpy_target::NumpyMajor;
 use super::pattern::{absolutize, FilePattern, PerFileIgnore};
 use super::selector::{parse_selector, RuleSelection, RuleSelector};
 use crate::registry::RuleSet;
@@ -25,6 +26,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "exclude",
     "extend-exclude",
     "respect-gitignore",
+    "target-numpy",
     "extend",
 ];
 
@@ -38,6 +40,8 @@ pub struct Options {
     pub per_file_ignores: Option<Vec<PerFileIgnore>>,
     pub extend_per_file_ignores: Vec<PerFileIgnore>,
     pub respect_gitignore: Option<bool>,
+    /// `target-numpy`: the NumPy the code runs under (else inferred per file).
+    pub target_numpy: Option<NumpyMajor>,
 }
 
 /// How a file whose format has no arraylint section is treated.
@@ -269,6 +273,7 @@ struct RawOptions {
     exclude: Option<StringList>,
     extend_exclude: Option<StringList>,
     respect_gitignore: Option<bool>,
+    target_numpy: Option<Spanned<toml::Value>>,
     extend: Option<Spanned<String>>,
 }
 
@@ -390,6 +395,27 @@ impl RawOptions {
                 None => Vec::new(),
             },
             respect_gitignore: self.respect_gitignore,
+            target_numpy: self
+                .target_numpy
+                .as_ref()
+                .map(|value| {
+                    let parsed = match value.get_ref() {
+                        toml::Value::String(text) => text.parse::<NumpyMajor>(),
+                        toml::Value::Integer(n) => u32::try_from(*n)
+                            .map_err(|_| String::new())
+                            .and_then(|n| n.to_string().parse::<NumpyMajor>()),
+                        _ => Err(String::new()),
+                    };
+                    parsed.map_err(|message| {
+                        let message = if message.is_empty() {
+                            "expected a NumPy major version as a string, e.g. \"2\"".to_string()
+                        } else {
+                            message
+                        };
+                        at(value.span().start, "target-numpy", message)
+                    })
+                })
+                .transpose()?,
         };
         let extend = match &self.extend {
             Some(target) => {
