@@ -605,7 +605,8 @@ mod tests {
         );
         assert!(shown.contains("exclude: .bzr, .direnv,"), "{shown}");
         assert!(shown.contains("extend-exclude: gen\n"), "{shown}");
-        assert!(shown.ends_with("respect-gitignore: true\n"), "{shown}");
+        assert!(shown.contains("respect-gitignore: true\n"), "{shown}");
+        assert!(shown.ends_with("closest pyproject.toml requires it)\n"), "{shown}");
     }
 
     #[test]
