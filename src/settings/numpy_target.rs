@@ -47,9 +47,12 @@ impl FromStr for NumpyMajor {
 ///
 /// Requirements add up: when `project.dependencies` names NumPy, the project needs NumPy 2
 /// as soon as one unconditional entry there has a lower bound of 2 or more (an extra can
-/// only narrow it further). When only optional dependencies or dependency groups name it,
-/// the code that imports NumPy runs with any of them, so every entry must say 2 or more.
-/// An entry with an environment marker (`; python_version >= "3.10"`) guarantees nothing.
+/// only narrow it further), or when every entry does, markers or not (pandas:
+/// `numpy>=2.0.2; python_version < "3.14"` and `numpy>=2.3.3; python_version >= "3.14"`).
+/// When only optional dependencies or dependency groups name it, the code that imports
+/// NumPy runs with any of them, so every entry must say 2 or more. An entry with an
+/// environment marker counts only while every other NumPy entry says 2 as well
+/// (`numpy>=1.22; python_version < "3.10"` beside it means NumPy 1 there).
 pub fn requires_numpy2(pyproject: &str) -> bool {
     let Ok(doc) = pyproject.parse::<toml::Table>() else {
         return false;
@@ -62,7 +65,8 @@ pub fn requires_numpy2(pyproject: &str) -> bool {
     let required_numpy: Vec<NumpyRequirement> =
         required.iter().filter_map(|r| numpy_requirement(r)).collect();
     if !required_numpy.is_empty() {
-        return required_numpy.iter().any(NumpyRequirement::guarantees_numpy2);
+        return required_numpy.iter().any(NumpyRequirement::guarantees_numpy2)
+            || required_numpy.iter().all(NumpyRequirement::says_numpy2);
     }
     let optional = project
         .and_then(|p| p.get("optional-dependencies"))
@@ -78,7 +82,7 @@ pub fn requires_numpy2(pyproject: &str) -> bool {
         .chain(groups)
         .filter_map(numpy_requirement)
         .collect();
-    !elsewhere.is_empty() && elsewhere.iter().all(NumpyRequirement::guarantees_numpy2)
+    !elsewhere.is_empty() && elsewhere.iter().all(NumpyRequirement::says_numpy2)
 }
 
 /// The strings of a TOML array (tables in it, like `{include-group = "x"}`, are skipped).
@@ -96,13 +100,17 @@ struct NumpyRequirement<'a> {
 }
 
 impl NumpyRequirement<'_> {
-    /// Some specifier excludes every 1.x: `>=2`, `>=2.0.0rc1`, `~=2.1`, `==2.*`, `>2.0`.
+    /// Some specifier excludes every 1.x: `>=2`, `>=2.0.0rc1`, `~=2.1`, `==2.*`, `>2.0`
+    /// (in the environments its marker selects).
+    fn says_numpy2(&self) -> bool {
+        self.specifiers
+            .split(',')
+            .any(|specifier| lower_bound_major(specifier.trim()).is_some_and(|m| m >= 2))
+    }
+
+    /// `says_numpy2` in every environment: no marker.
     fn guarantees_numpy2(&self) -> bool {
-        !self.has_marker
-            && self
-                .specifiers
-                .split(',')
-                .any(|specifier| lower_bound_major(specifier.trim()).is_some_and(|m| m >= 2))
+        !self.has_marker && self.says_numpy2()
     }
 }
 
@@ -172,6 +180,7 @@ mod tests {
             "\"NumPy==2.*\"",
             "\"numpy[typing] >= 2\"",
             "\"numpy>2.0\"",
+            "\"numpy>=2; python_version >= '3.10'\"",
             "\"scipy>=1.10\", \"numpy>=2\"",
         ] {
             assert!(requires_numpy2(&deps(spec)), "{spec}");
@@ -186,7 +195,6 @@ mod tests {
             "\"numpy<3\"",
             "\"numpy!=2.0\"",
             "\"numpy>=1.24,<3\"",
-            "\"numpy>=2; python_version >= '3.10'\"",
             "\"numpy @ https://example.invalid/numpy.whl\"",
             "\"numpydoc>=2\"",
             "\"scipy>=2\"",
@@ -202,6 +210,13 @@ mod tests {
         // An unconditional `numpy>=2` holds whatever else is listed.
         assert!(requires_numpy2(&deps(
             "\"numpy>=2\", \"numpy>=1.22; python_version < '3.9'\""
+        )));
+        // Every environment gets a NumPy 2 (pandas 3 writes it this way).
+        assert!(requires_numpy2(&deps(
+            "\"numpy>=2.0.2; python_version < '3.14'\", \"numpy>=2.3.3; python_version >= '3.14'\""
+        )));
+        assert!(!requires_numpy2(&deps(
+            "\"numpy>=2; python_version >= '3.10'\", \"numpy>=1.22; python_version < '3.10'\""
         )));
         // An extra cannot loosen what the dependencies require.
         let text = "[project]\nname = \"x\"\ndependencies = [\"numpy>=2\"]\n\
