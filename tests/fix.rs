@@ -206,3 +206,20 @@ fn cli_diff_writes_nothing_and_fix_rewrites_atomically() {
         0o640
     );
 }
+
+/// AL102's fix adds a parameter: safe on an implementation, unsafe on a declaration,
+/// where the signature is what type checkers hold subclasses and callers to.
+#[test]
+fn al102_fix_is_unsafe_on_declarations() {
+    use arraylint::diagnostic::Applicability;
+    let text = "import abc\n\n\nclass Base(abc.ABC):\n    @abc.abstractmethod\n    def __array__(self, *, copy=None): ...\n\n\nclass Impl:\n    def __array__(self, *, copy=None):\n        return self._a\n";
+    let found: Vec<_> = arraylint::lint_source(text, Path::new("m.py"), RuleSet::all())
+        .into_iter()
+        .filter(|d| d.rule == Rule::ArrayMissingDtype)
+        .map(|d| d.fix.map(|fix| fix.applicability))
+        .collect();
+    assert_eq!(
+        found,
+        [Some(Applicability::Unsafe), Some(Applicability::Safe)]
+    );
+}

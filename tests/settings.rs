@@ -772,7 +772,10 @@ fn numpy2_projects_do_not_get_the_migration_rule() {
     };
     let resolver = resolver_in(root, &cli);
     for file in ["old/b.py", "plain/e.py", "pinned/d.py"] {
-        assert!(!rules(&resolver, &root.join(file)).contains(al602), "{file}");
+        assert!(
+            !rules(&resolver, &root.join(file)).contains(al602),
+            "{file}"
+        );
     }
     // `--isolated` reads no pyproject.toml, dependencies included.
     let isolated = CliOverrides {

@@ -78,7 +78,9 @@ fn returns_own_class(def: &StmtFunctionDef, class_name: &str) -> bool {
         match value {
             Expr::Name(name) => name.id.as_str() == "self",
             Expr::Call(call) => match &*call.func {
-                Expr::Name(name) => matches!(name.id.as_str(), "cls") || name.id.as_str() == class_name,
+                Expr::Name(name) => {
+                    matches!(name.id.as_str(), "cls") || name.id.as_str() == class_name
+                }
                 Expr::Attribute(attribute) => attribute.attr.as_str() == "__class__",
                 Expr::Call(inner) => {
                     matches!(&*inner.func, Expr::Name(name) if name.id.as_str() == "type")

@@ -67,9 +67,11 @@ pub fn check<'a>(checker: &mut Checker<'a>, class: &'a ClassInfo<'a>, member: &'
 /// Some `return` hands something out (not `None`): a body that only raises accepts no
 /// stream.
 fn exports(def: &StmtFunctionDef) -> bool {
-    helpers::returns(def)
-        .iter()
-        .any(|ret| ret.value.as_deref().is_some_and(|v| !v.is_none_literal_expr()))
+    helpers::returns(def).iter().any(|ret| {
+        ret.value
+            .as_deref()
+            .is_some_and(|v| !v.is_none_literal_expr())
+    })
 }
 
 fn is_zero(expr: &Expr) -> bool {

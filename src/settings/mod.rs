@@ -314,8 +314,7 @@ impl Resolver {
         let settings = self.settings_for_directory(directory)?;
         let mut rules = settings.rules_for_file(&path);
         // The NumPy 1 -> 2 migration rules do not apply to NumPy-2-only code.
-        if rules.contains(Rule::NumpyCopyFalse) && self.runs_only_on_numpy2(&settings, directory)
-        {
+        if rules.contains(Rule::NumpyCopyFalse) && self.runs_only_on_numpy2(&settings, directory) {
             rules.remove(Rule::NumpyCopyFalse);
         }
         Ok(rules)
@@ -606,7 +605,10 @@ mod tests {
         assert!(shown.contains("exclude: .bzr, .direnv,"), "{shown}");
         assert!(shown.contains("extend-exclude: gen\n"), "{shown}");
         assert!(shown.contains("respect-gitignore: true\n"), "{shown}");
-        assert!(shown.ends_with("closest pyproject.toml requires it)\n"), "{shown}");
+        assert!(
+            shown.ends_with("closest pyproject.toml requires it)\n"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -62,10 +62,14 @@ pub fn requires_numpy2(pyproject: &str) -> bool {
         .and_then(|p| p.get("dependencies"))
         .map(strings)
         .unwrap_or_default();
-    let required_numpy: Vec<NumpyRequirement> =
-        required.iter().filter_map(|r| numpy_requirement(r)).collect();
+    let required_numpy: Vec<NumpyRequirement> = required
+        .iter()
+        .filter_map(|r| numpy_requirement(r))
+        .collect();
     if !required_numpy.is_empty() {
-        return required_numpy.iter().any(NumpyRequirement::guarantees_numpy2)
+        return required_numpy
+            .iter()
+            .any(NumpyRequirement::guarantees_numpy2)
             || required_numpy.iter().all(NumpyRequirement::says_numpy2);
     }
     let optional = project
