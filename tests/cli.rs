@@ -674,6 +674,27 @@ fn named_files_of_a_kind_not_checked_are_said() {
         "{err}"
     );
     assert_eq!(stdout(&out), "All checks passed!\n");
+    // Also when it is standard input that is named so.
+    let mut child = arraylint()
+        .args(["check", "-", "--stdin-filename", "nb.ipynb"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(BAD.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr(&out),
+        "arraylint: warning: nb.ipynb: not checked: Jupyter notebooks are not checked\n"
+    );
+    assert_eq!(stdout(&out), "");
     // A script without an extension is Python, as in Ruff.
     assert_eq!(
         run_in(dir.path(), &["check", "script"]).status.code(),

@@ -193,9 +193,14 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .build_global();
 
     let mut warnings = Vec::new();
+    // Nothing was checked: no summary, which would say "All checks passed!".
+    let mut nothing_checked = false;
     let results = if args.reads_stdin() {
         match check_stdin(args, &resolver)? {
-            Some(result) => vec![result],
+            Some(result) => {
+                nothing_checked = result.warning.is_some();
+                vec![result]
+            }
             None => return Ok(ExitCode::from(EXIT_ERROR)),
         }
     } else {
@@ -255,10 +260,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         if found.into_inner() == 0 {
             warnings.push(NO_FILES.to_string());
+            nothing_checked = true;
         }
         results
     };
-    report::report(args, results, &warnings)
+    report::report(args, results, &warnings, nothing_checked)
 }
 
 /// Ruff's words for a run that found nothing to check.
@@ -679,6 +685,19 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
     if args.force_exclude && args.stdin_filename.is_some() && resolver.is_excluded(&path) {
         echo_source(&bytes)?;
         return Ok(Some(FileResult::empty(&display)));
+    }
+    // Named a kind of file that is not checked (`--stdin-filename nb.ipynb`): said, as for
+    // a named file.
+    if let Some(reason) = args
+        .stdin_filename
+        .as_deref()
+        .and_then(discover::not_checked_reason)
+    {
+        echo_source(&bytes)?;
+        return Ok(Some(FileResult {
+            warning: Some(format!("{display}: not checked: {reason}")),
+            ..FileResult::empty(&display)
+        }));
     }
     let rules = match resolver.rules_for(&path) {
         Ok(rules) => rules,

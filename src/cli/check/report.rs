@@ -10,11 +10,13 @@ use super::{CheckArgs, FileResult};
 use crate::cli::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 use crate::render::{self, Message, OutputFormat, RenderOptions, Summary, Tally};
 
-/// `warnings` are the run's own (no file found); the results carry theirs.
+/// `run_warnings` are the run's own (no file found); the results carry theirs.
+/// `nothing_checked`: no file was checked, so no summary.
 pub(super) fn report(
     args: &CheckArgs,
     mut results: Vec<FileResult>,
     run_warnings: &[String],
+    nothing_checked: bool,
 ) -> anyhow::Result<ExitCode> {
     results.sort_by(|a, b| a.display.cmp(&b.display));
     let mut messages = Vec::new();
@@ -48,7 +50,6 @@ pub(super) fn report(
         }
     }
     warnings.extend_from_slice(run_warnings);
-    let no_files = !run_warnings.is_empty();
     // A path or a fix failed: exit 2.
     let run_failed = !errors.is_empty();
     let fixable = messages
@@ -134,7 +135,7 @@ pub(super) fn report(
         if human && !args.quiet && !args.statistics {
             if fixes_only {
                 render::write_fix_summary(&summary, !args.diff, &mut out)?;
-            } else if !(no_files || (run_failed && summary.passes())) {
+            } else if !(nothing_checked || (run_failed && summary.passes())) {
                 // "All checks passed!" would say more than is known with no file checked
                 // (the warning says so) or with a path or a fix that failed (the error).
                 render::write_summary(&summary, &mut out)?;
