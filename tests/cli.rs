@@ -659,18 +659,18 @@ fn named_files_of_a_kind_not_checked_are_said() {
     );
     assert_eq!(
         stderr(&out),
-        "arraylint: warning: nb.ipynb: not checked: Jupyter notebooks are not checked\n\
+        "arraylint: warning: nb.ipynb: Jupyter notebooks are not checked\n\
          arraylint: warning: No Python files found under the given path(s)\n"
     );
     let out = run_in(dir.path(), &["check", "ext.pyx", "notes.txt", "ok.py"]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
     assert!(
-        err.contains("ext.pyx: not checked: Cython files are not checked"),
+        err.contains("ext.pyx: Cython files are not checked"),
         "{err}"
     );
     assert!(
-        err.contains("notes.txt: not checked: `.txt` files are not checked"),
+        err.contains("notes.txt: `.txt` files are not checked"),
         "{err}"
     );
     assert_eq!(stdout(&out), "All checks passed!\n");
@@ -692,7 +692,7 @@ fn named_files_of_a_kind_not_checked_are_said() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr(&out),
-        "arraylint: warning: nb.ipynb: not checked: Jupyter notebooks are not checked\n"
+        "arraylint: warning: nb.ipynb: Jupyter notebooks are not checked\n"
     );
     assert_eq!(stdout(&out), "");
     // A script without an extension is Python, as in Ruff.

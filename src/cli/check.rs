@@ -295,10 +295,7 @@ fn show_files(
                 code = EXIT_ERROR;
             }
             Candidate::Unchecked { path, reason } if !args.quiet && !args.silent => {
-                eprintln!(
-                    "arraylint: warning: {}: not checked: {reason}",
-                    display_path(path, cwd)
-                );
+                eprintln!("arraylint: warning: {}: {reason}", display_path(path, cwd));
             }
             Candidate::Unchecked { .. } | Candidate::Error { .. } => {}
         }
@@ -345,17 +342,19 @@ fn check_candidate(
                 ..result
             })
         }
-        Candidate::Unchecked { path, reason } => {
-            let display = display_path(path, cwd);
-            Some(FileResult {
-                warning: Some(format!("{display}: not checked: {reason}")),
-                ..FileResult::empty(&display)
-            })
-        }
+        Candidate::Unchecked { path, reason } => Some(unchecked(&display_path(path, cwd), reason)),
     }
 }
 
 const MISSING: &str = "no such file or directory";
+
+/// A named file of a kind that is not checked: a warning, no finding.
+fn unchecked(display: &str, reason: &str) -> FileResult {
+    FileResult {
+        warning: Some(format!("{display}: {reason}")),
+        ..FileResult::empty(display)
+    }
+}
 
 /// The path as the user should read it: relative to the working directory, without `./`.
 fn display_path(path: &Path, cwd: &Path) -> String {
@@ -694,10 +693,7 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
         .and_then(discover::not_checked_reason)
     {
         echo_source(&bytes)?;
-        return Ok(Some(FileResult {
-            warning: Some(format!("{display}: not checked: {reason}")),
-            ..FileResult::empty(&display)
-        }));
+        return Ok(Some(unchecked(&display, &reason)));
     }
     let rules = match resolver.rules_for(&path) {
         Ok(rules) => rules,
