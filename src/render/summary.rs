@@ -238,6 +238,17 @@ mod tests {
     }
 
     #[test]
+    fn fixes_are_counted_by_the_severity_of_their_rule() {
+        let fixed = std::collections::BTreeMap::from([
+            (Rule::ArrayMissingCopy, 2),
+            (Rule::NumpyCopyFalse, 1),
+        ]);
+        assert_eq!(Tally::of_fixes(&fixed), tally(2, 1, 0));
+        assert_eq!(Tally::of_fixes(&fixed).describe(), "2 errors, 1 warning");
+        assert_eq!(Tally::default().describe(), "0 errors");
+    }
+
+    #[test]
     fn nothing_found() {
         assert_eq!(summary_text(Summary::default()), "All checks passed!\n");
     }
