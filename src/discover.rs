@@ -3,7 +3,9 @@
 //! As Ruff: `.gitignore`, `.ignore` and `.git/info/exclude` are respected (also outside a
 //! git repository) unless `respect-gitignore = false`; hidden files are walked; the
 //! `exclude`/`extend-exclude` of the closest config prune the walk; files named on the
-//! command line are always checked unless `--force-exclude` is given.
+//! command line are checked even where excluded, unless `--force-exclude` is given. Which
+//! kinds of file are read is `FILE_KINDS`; a named file of another kind, and a named path
+//! that does not exist, are handed on as such, so that the run says so and goes on.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -23,12 +25,20 @@ pub enum Candidate {
     File(PathBuf),
     /// Something the walk could not read (permission denied, a broken link); the run goes on.
     Error { path: PathBuf, message: String },
+    /// A path named on the command line that does not exist; the run goes on and exits 2.
+    Missing(PathBuf),
+    /// A file named on the command line of a kind `check` does not read (a notebook, a
+    /// `.txt`): said, never silently passed over.
+    Unchecked { path: PathBuf, reason: String },
 }
 
 impl Candidate {
     pub fn path(&self) -> &Path {
         match self {
-            Candidate::File(path) | Candidate::Error { path, .. } => path,
+            Candidate::File(path)
+            | Candidate::Error { path, .. }
+            | Candidate::Missing(path)
+            | Candidate::Unchecked { path, .. } => path,
         }
     }
 }
@@ -36,8 +46,6 @@ impl Candidate {
 /// A problem that stops the run (the CLI exits 2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DiscoverError {
-    /// A path named on the command line does not exist (as written).
-    Missing(PathBuf),
     /// A config file met during the walk is invalid.
     Settings(SettingsError),
 }
@@ -45,9 +53,6 @@ pub enum DiscoverError {
 impl fmt::Display for DiscoverError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DiscoverError::Missing(path) => {
-                write!(f, "{}: no such file or directory", path.display())
-            }
             DiscoverError::Settings(error) => error.fmt(f),
         }
     }
@@ -61,10 +66,72 @@ impl From<SettingsError> for DiscoverError {
     }
 }
 
+/// A kind of file, known by its extension, and whether `check` reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileKind {
+    /// What the user calls such files, in the plural.
+    pub name: &'static str,
+    pub extensions: &'static [&'static str],
+    pub checked: bool,
+}
+
+/// Every kind of file arraylint knows. The one list: the walk reads the checked kinds, and
+/// a named file of another kind is reported as not checked. A kind that becomes checked
+/// (notebooks, Cython) changes here and nowhere else.
+pub const FILE_KINDS: &[FileKind] = &[
+    FileKind {
+        name: "Python files",
+        // `.pyw`: Windows GUI scripts, Python all the same (Ruff reads them too).
+        extensions: &["py", "pyw"],
+        checked: true,
+    },
+    FileKind {
+        name: "stub files",
+        extensions: &["pyi"],
+        checked: true,
+    },
+    FileKind {
+        name: "Jupyter notebooks",
+        extensions: &["ipynb"],
+        checked: false,
+    },
+    FileKind {
+        name: "Cython files",
+        extensions: &["pyx", "pxd", "pxi"],
+        checked: false,
+    },
+];
+
+/// The kind of `path`, by its extension; `None` for an extension arraylint does not know.
+pub fn file_kind(path: &Path) -> Option<&'static FileKind> {
+    let extension = path.extension()?;
+    FILE_KINDS
+        .iter()
+        .find(|kind| kind.extensions.iter().any(|known| extension == *known))
+}
+
 /// Whether a file name is one `check` reads when walking a directory.
 pub fn is_python_file(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|extension| extension == "py" || extension == "pyi")
+    file_kind(path).is_some_and(|kind| kind.checked)
+}
+
+/// Why a file named on the command line is not checked; `None` when it is. A file without
+/// an extension is checked (a script, as in Ruff).
+pub fn not_checked_reason(path: &Path) -> Option<String> {
+    let extension = path.extension()?;
+    if let Some(kind) = file_kind(path) {
+        return (!kind.checked).then(|| format!("{} are not checked", kind.name));
+    }
+    let checked: Vec<String> = FILE_KINDS
+        .iter()
+        .filter(|kind| kind.checked)
+        .flat_map(|kind| kind.extensions.iter().map(|e| format!("`.{e}`")))
+        .collect();
+    Some(format!(
+        "`.{}` files are not checked (arraylint checks {})",
+        extension.to_string_lossy(),
+        checked.join(", ")
+    ))
 }
 
 /// The files to check under `paths` (the working directory when empty), sorted, each once.
@@ -129,7 +196,7 @@ fn discover_into(
                     io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
                 ) =>
             {
-                return Err(DiscoverError::Missing(path.clone()));
+                emit(Candidate::Missing(absolute));
             }
             Err(error) => emit(Candidate::Error {
                 path: absolute,
@@ -145,8 +212,12 @@ fn discover_into(
             let respect = resolver.respect_gitignore_in(&path)?;
             roots[usize::from(respect)].push(path);
         } else {
-            // Named explicitly: checked whatever its extension, as in Ruff.
-            emit(Candidate::File(path));
+            // Named explicitly: checked even where the walk would not go (an excluded
+            // directory), but only if it is a kind arraylint reads.
+            match not_checked_reason(&path) {
+                None => emit(Candidate::File(path)),
+                Some(reason) => emit(Candidate::Unchecked { path, reason }),
+            }
         }
     }
     for (respect_gitignore, roots) in [(false, &roots[0]), (true, &roots[1])] {
@@ -311,9 +382,32 @@ mod tests {
     fn python_files_by_extension() {
         assert!(is_python_file(Path::new("a/b.py")));
         assert!(is_python_file(Path::new("b.pyi")));
+        assert!(is_python_file(Path::new("b.pyw")));
+        assert!(!is_python_file(Path::new("b.ipynb")));
+        assert!(!is_python_file(Path::new("b.pyx")));
         assert!(!is_python_file(Path::new("b.pyc")));
         assert!(!is_python_file(Path::new("py")));
         assert!(!is_python_file(Path::new("b.py.txt")));
+    }
+
+    #[test]
+    fn named_files_not_checked_say_why() {
+        assert_eq!(not_checked_reason(Path::new("a.py")), None);
+        assert_eq!(not_checked_reason(Path::new("a.pyi")), None);
+        // A script without an extension is Python, as in Ruff.
+        assert_eq!(not_checked_reason(Path::new("bin/tool")), None);
+        assert_eq!(
+            not_checked_reason(Path::new("nb.ipynb")).as_deref(),
+            Some("Jupyter notebooks are not checked")
+        );
+        assert_eq!(
+            not_checked_reason(Path::new("m.pxd")).as_deref(),
+            Some("Cython files are not checked")
+        );
+        assert_eq!(
+            not_checked_reason(Path::new("notes.txt")).as_deref(),
+            Some("`.txt` files are not checked (arraylint checks `.py`, `.pyw`, `.pyi`)")
+        );
     }
 
     #[test]

@@ -157,6 +157,17 @@ impl Rule {
             .find(|rule| rule.code().eq_ignore_ascii_case(code))
     }
 
+    /// Look a rule up by its code (`AL101`) or its name (`array-missing-copy`),
+    /// case-insensitively.
+    pub fn from_code_or_name(text: &str) -> Option<Rule> {
+        Rule::from_code(text).or_else(|| {
+            Rule::ALL
+                .iter()
+                .copied()
+                .find(|rule| rule.name().eq_ignore_ascii_case(text))
+        })
+    }
+
     /// The URL of the rule's page.
     pub fn url(self) -> String {
         format!("{}/{}.md", crate::DOCS_BASE_URL, self.code())

@@ -66,6 +66,8 @@ fn exit_codes() {
     );
     let missing = run_in(dir.path(), &["check", "nope.py"]);
     assert_eq!(missing.status.code(), Some(2));
+    // Reported as io-error (AL002), as Ruff reports E902, and as the error it is.
+    assert!(stdout(&missing).contains("nope.py:1:1: AL002 no such file or directory"));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nope.py"));
     assert_eq!(
         run_in(dir.path(), &["check", "--select", "XX9"])
@@ -431,5 +433,329 @@ fn excludes_and_force_exclude() {
             .status
             .code(),
         Some(1)
+    );
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A warning (AL602, with an unsafe fix).
+const WARN: &str = "import numpy as np\ny = np.array(x, copy=False)\n";
+/// An info finding only (the legacy notice of AL217).
+const INFO: &str = "class S:\n    @property\n    def __array_struct__(self):\n        return self._make_capsule()\n";
+
+#[test]
+fn the_summary_counts_what_it_names() {
+    let dir = project(&[("bad.py", BAD), ("warn.py", WARN), ("info.py", INFO)]);
+    for format in ["full", "concise"] {
+        let out = run_in(
+            dir.path(),
+            &["check", "bad.py", "warn.py", "--output-format", format],
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let text = stdout(&out);
+        assert!(text.contains("Found 2 errors, 1 warning.\n"), "{text}");
+        // The severity is shown for what is not an error, and only for that.
+        assert!(text.contains("warn.py:2:5: AL602 warning: "), "{text}");
+        assert!(text.contains("bad.py:2:9: AL101 `__array__`"), "{text}");
+    }
+    let out = run_in(
+        dir.path(),
+        &["check", "warn.py", "--output-format", "concise"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Found 1 warning.\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Info findings are shown, named apart from the count, and do not fail the run.
+    for format in ["full", "concise"] {
+        let out = run_in(dir.path(), &["check", "info.py", "--output-format", format]);
+        assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+        let text = stdout(&out);
+        assert!(text.contains("info.py:3:9: AL217 info: "), "{text}");
+        assert!(
+            text.contains("All checks passed!\n1 info finding (does not fail the check).\n"),
+            "{text}"
+        );
+        assert!(!text.contains("Found"), "{text}");
+    }
+    let out = run_in(
+        dir.path(),
+        &["check", "bad.py", "info.py", "--output-format", "concise"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Found 2 errors.\n1 info finding (does not fail the check).\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn fix_only_says_what_was_fixed_and_what_is_left() {
+    let dir = project(&[("bad.py", BAD), ("warn.py", WARN)]);
+    let out = run_in(dir.path(), &["check", "--fix-only", "bad.py", "warn.py"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "No errors fixed (2 errors, 1 warning remaining; \
+         2 fixes available with `--unsafe-fixes`).\n"
+    );
+    let out = run_in(
+        dir.path(),
+        &["check", "--fix-only", "--unsafe-fixes", "bad.py", "warn.py"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // AL101's fix leaves AL104 (copy never read) and AL105 behind.
+    assert_eq!(
+        stdout(&out),
+        "Fixed 1 error, 1 warning (1 error, 1 warning remaining).\n"
+    );
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let fixed = std::fs::read_to_string(dir.path().join("warn.py")).expect("read");
+    assert!(fixed.contains("np.asarray(x)"), "{fixed}");
+}
+
+#[test]
+fn diff_says_what_it_would_fix_on_stdout_only() {
+    let dir = project(&[("bad.py", BAD), ("warn.py", WARN), ("good.py", "x = 1\n")]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--diff",
+            "--unsafe-fixes",
+            "bad.py",
+            "warn.py",
+            "good.py",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("--- a/bad.py\n"), "{text}");
+    assert!(
+        text.ends_with("\nWould fix 1 error, 1 warning.\n"),
+        "{text}"
+    );
+    // The findings that remain are not listed: the diff is the output.
+    assert!(!text.contains("AL105"), "{text}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("warn.py")).expect("read"),
+        WARN
+    );
+    // Nothing to fix: exit 0, even with findings left, as Ruff.
+    for args in [&["good.py"][..], &["bad.py", "warn.py"]] {
+        let mut all = vec!["check", "--diff"];
+        all.extend_from_slice(args);
+        let out = run_in(dir.path(), &all);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).contains("---"), "{}", stdout(&out));
+    }
+    let out = run_in(dir.path(), &["check", "--diff", "bad.py"]);
+    assert_eq!(
+        stdout(&out),
+        "No errors would be fixed (1 fix available with `--unsafe-fixes`).\n"
+    );
+}
+
+#[test]
+fn a_missing_path_among_several_is_reported_and_the_others_checked() {
+    let dir = project(&[("bad.py", BAD), ("good.py", "x = 1\n")]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "good.py",
+            "nope.py",
+            "bad.py",
+            "--output-format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(codes(&out), vec!["AL101", "AL105", "AL002"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json[2]["filename"], "nope.py");
+    assert_eq!(
+        stderr(&out),
+        "arraylint: error: nope.py: no such file or directory\n"
+    );
+    // With io-error off, it is still said; and no "All checks passed!".
+    let out = run_in(
+        dir.path(),
+        &["check", "good.py", "nope.py", "--select", "AL1"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("nope.py: no such file or directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stdout(&out).contains("All checks passed"),
+        "{}",
+        stdout(&out)
+    );
+    // `--fix` still fixes the files that are there.
+    let out = run_in(
+        dir.path(),
+        &["check", "--fix", "--unsafe-fixes", "nope.py", "bad.py"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let fixed = std::fs::read_to_string(dir.path().join("bad.py")).expect("read");
+    assert!(fixed.contains("copy=None"), "{fixed}");
+    // `--show-files` lists what is there and names what is not.
+    let out = run_in(dir.path(), &["check", "--show-files", "good.py", "nope.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "good.py\n");
+    assert!(stderr(&out).contains("nope.py"), "{}", stderr(&out));
+}
+
+#[test]
+fn no_python_files_is_a_warning_not_a_pass() {
+    let dir = project(&[("docs/readme.md", "# no Python here\n")]);
+    let out = run_in(dir.path(), &["check", "docs"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "arraylint: warning: No Python files found under the given path(s)\n"
+    );
+    // Quiet and silent keep it quiet, as Ruff.
+    for flag in ["-q", "-s"] {
+        let out = run_in(dir.path(), &["check", flag, "docs"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{flag}");
+    }
+    // Machine formats still get their (empty) document.
+    let out = run_in(dir.path(), &["check", "docs", "--output-format", "json"]);
+    assert_eq!(codes(&out), Vec::<String>::new());
+}
+
+#[test]
+fn named_files_of_a_kind_not_checked_are_said() {
+    let notebook = format!(
+        "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {}}}]}}\n",
+        serde_json::to_string(BAD).expect("json")
+    );
+    let dir = project(&[
+        ("nb.ipynb", &notebook),
+        ("ext.pyx", BAD),
+        ("notes.txt", BAD),
+        ("script", BAD),
+        ("ok.py", "x = 1\n"),
+    ]);
+    let out = run_in(dir.path(), &["check", "nb.ipynb"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !stdout(&out).contains("All checks passed"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        stderr(&out),
+        "arraylint: warning: nb.ipynb: Jupyter notebooks are not checked\n\
+         arraylint: warning: No Python files found under the given path(s)\n"
+    );
+    let out = run_in(dir.path(), &["check", "ext.pyx", "notes.txt", "ok.py"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains("ext.pyx: Cython files are not checked"),
+        "{err}"
+    );
+    assert!(
+        err.contains("notes.txt: `.txt` files are not checked"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out), "All checks passed!\n");
+    // Also when it is standard input that is named so.
+    let mut child = arraylint()
+        .args(["check", "-", "--stdin-filename", "nb.ipynb"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(BAD.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr(&out),
+        "arraylint: warning: nb.ipynb: Jupyter notebooks are not checked\n"
+    );
+    assert_eq!(stdout(&out), "");
+    // A script without an extension is Python, as in Ruff.
+    assert_eq!(
+        run_in(dir.path(), &["check", "script"]).status.code(),
+        Some(1)
+    );
+    // Walking a directory still reads only the kinds that are checked, without a word.
+    let out = run_in(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn config_with_isolated_is_a_usage_error() {
+    let dir = project(&[("arraylint.toml", "select = [\"AL1\"]\n"), ("bad.py", BAD)]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--config",
+            "arraylint.toml",
+            "--isolated",
+            "bad.py",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("--config") && err.contains("--isolated"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+}
+
+#[test]
+fn rule_by_name_and_unknown_rules() {
+    for name in ["array-missing-copy", "Array-Missing-Copy", "al101"] {
+        let out = arraylint().args(["rule", name]).output().expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        assert!(
+            stdout(&out).starts_with("# AL101: array-missing-copy"),
+            "{name}"
+        );
+    }
+    let out = arraylint()
+        .args(["rule", "array-mising-copy"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("did you mean `array-missing-copy` (AL101)?"),
+        "{}",
+        stderr(&out)
+    );
+    let out = arraylint()
+        .args(["rule", "nonsense"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`nonsense` is neither a rule code") && !err.contains("did you mean"),
+        "{err}"
     );
 }

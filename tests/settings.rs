@@ -54,6 +54,10 @@ fn found(root: &Path, paths: &[&str], overrides: &CliOverrides) -> Vec<String> {
             Candidate::Error { path, message } => {
                 format!("error {}: {message}", relative(path, root))
             }
+            Candidate::Missing(path) => format!("missing {}", relative(path, root)),
+            Candidate::Unchecked { path, reason } => {
+                format!("unchecked {}: {reason}", relative(path, root))
+            }
         })
         .collect()
 }
@@ -488,17 +492,19 @@ fn excludes_are_rooted_at_the_project() {
 }
 
 #[test]
-fn missing_path_is_an_error_naming_it() {
+fn missing_path_is_handed_on_and_the_others_are_walked() {
     let dir = tree(&[("a.py", "")]);
-    let resolver = resolver_in(dir.path(), &CliOverrides::default());
+    let root = dir.path().canonicalize().expect("canonical");
+    let resolver = resolver_in(&root, &CliOverrides::default());
     let paths = [PathBuf::from("a.py"), PathBuf::from("nope/b.py")];
-    match discover(&paths, &resolver) {
-        Err(error @ DiscoverError::Missing(_)) => {
-            assert_eq!(error, DiscoverError::Missing(PathBuf::from("nope/b.py")));
-            assert!(error.to_string().starts_with("nope/b.py: "), "{error}");
-        }
-        other => panic!("{other:?}"),
-    }
+    let candidates = discover(&paths, &resolver).expect("a missing path does not stop the walk");
+    assert_eq!(
+        candidates,
+        [
+            Candidate::File(root.join("a.py")),
+            Candidate::Missing(root.join("nope/b.py")),
+        ]
+    );
 }
 
 #[test]

@@ -2,9 +2,10 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -12,14 +13,16 @@ use rayon::prelude::*;
 use ruff_source_file::{SourceFile, SourceFileBuilder};
 use ruff_text_size::TextRange;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
 use crate::registry::{Rule, RuleSet};
-use crate::render::{self, Message, OutputFormat, RenderOptions, Summary};
+use crate::render::OutputFormat;
 use crate::settings::{CliOverrides, Resolver};
 use crate::{fix, LintOptions};
 
-use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use super::{EXIT_ERROR, EXIT_OK};
+
+mod report;
 
 /// Worker threads recurse as deeply as the main thread (see main.rs).
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -38,10 +41,11 @@ pub struct CheckArgs {
     pub unsafe_fixes: bool,
     #[arg(long, overrides_with = "unsafe_fixes", hide = true)]
     pub no_unsafe_fixes: bool,
-    /// Apply fixes without reporting the findings that remain.
+    /// Apply fixes without listing the findings that remain (the summary counts them).
     #[arg(long)]
     pub fix_only: bool,
-    /// Print a unified diff of the fixes instead of writing them (exit 1 when there is one).
+    /// Print a unified diff of the fixes instead of writing them (exit 1 when there is one,
+    /// 0 when there is nothing to fix).
     #[arg(long)]
     pub diff: bool,
     /// List the fixes that were applied.
@@ -71,7 +75,7 @@ pub struct CheckArgs {
     #[arg(long, overrides_with = "respect_gitignore")]
     pub no_respect_gitignore: bool,
     /// Use this configuration file for every checked file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
     /// Ignore all configuration files.
     #[arg(long)]
@@ -138,6 +142,10 @@ impl CheckArgs {
             target_numpy: self.target_numpy.clone(),
         }
     }
+    fn reads_stdin(&self) -> bool {
+        self.paths.iter().any(|p| p.as_os_str() == "-")
+            || (self.paths.is_empty() && self.stdin_filename.is_some())
+    }
     fn fix_mode(&self) -> bool {
         (self.fix || self.fix_only || self.diff) && !self.no_fix
     }
@@ -156,8 +164,25 @@ struct FileResult {
     diagnostics: Vec<Diagnostic>,
     fixed: BTreeMap<Rule, usize>,
     diff: Option<String>,
-    /// A fix was refused or the fixed file could not be written: an error (exit 2).
+    /// A fix was refused or the fixed file could not be written, or a named path does not
+    /// exist: an error (exit 2).
     error: Option<String>,
+    /// Something to tell that is not a finding (a named file that is not checked).
+    warning: Option<String>,
+}
+
+impl FileResult {
+    fn empty(display: &str) -> FileResult {
+        FileResult {
+            display: display.to_string(),
+            source: Arc::new(SourceFileBuilder::new(display, "").finish()),
+            diagnostics: Vec::new(),
+            fixed: BTreeMap::new(),
+            diff: None,
+            error: None,
+            warning: None,
+        }
+    }
 }
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -173,11 +198,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .stack_size(STACK_SIZE)
         .build_global();
 
-    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-")
-        || (args.paths.is_empty() && args.stdin_filename.is_some());
-    let results = if reads_stdin {
+    let mut warnings = Vec::new();
+    // Nothing was checked: no summary, which would say "All checks passed!".
+    let mut nothing_checked = false;
+    let results = if args.reads_stdin() {
         match check_stdin(args, &resolver)? {
-            Some(result) => vec![result],
+            Some(result) => {
+                nothing_checked = result.warning.is_some();
+                vec![result]
+            }
             None => return Ok(ExitCode::from(EXIT_ERROR)),
         }
     } else {
@@ -187,26 +216,17 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             args.paths.clone()
         };
         if args.show_files {
-            let candidates = match discover::discover(&paths, &resolver) {
-                Ok(candidates) => candidates,
-                Err(err) => {
-                    eprintln!("arraylint: error: {err}");
-                    return Ok(ExitCode::from(EXIT_ERROR));
-                }
-            };
-            let mut out = std::io::stdout().lock();
-            for candidate in &candidates {
-                if let Candidate::File(path) = candidate {
-                    writeln!(out, "{}", display_path(path, &cwd))?;
-                }
-            }
-            return Ok(ExitCode::from(EXIT_OK));
+            return show_files(args, &paths, &resolver, &cwd);
         }
         // Files are checked as the walk finds them; the report sorts the results. Not with
         // fixes: a config error found late in the walk must stop the run before any file
         // is written, so fixing waits for the whole walk.
         let settings_error = std::sync::Mutex::new(None::<String>);
+        let found = AtomicUsize::new(0);
         let check = |candidate: &Candidate| {
+            if !matches!(candidate, Candidate::Unchecked { .. }) {
+                found.fetch_add(1, Ordering::Relaxed);
+            }
             check_candidate(candidate, &resolver, &cwd, args, &settings_error)
         };
         let (sender, receiver) = std::sync::mpsc::channel::<Candidate>();
@@ -244,9 +264,49 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             eprintln!("arraylint: error: {err}");
             return Ok(ExitCode::from(EXIT_ERROR));
         }
+        if found.into_inner() == 0 {
+            warnings.push(NO_FILES.to_string());
+            nothing_checked = true;
+        }
         results
     };
-    report(args, results)
+    report::report(args, results, &warnings, nothing_checked)
+}
+
+/// Ruff's words for a run that found nothing to check.
+const NO_FILES: &str = "No Python files found under the given path(s)";
+
+/// `--show-files`: the files that would be checked; what was named but will not be is
+/// said on stderr, as a run would.
+fn show_files(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+    resolver: &Resolver,
+    cwd: &Path,
+) -> anyhow::Result<ExitCode> {
+    let candidates = match discover::discover(paths, resolver) {
+        Ok(candidates) => candidates,
+        Err(err) => {
+            eprintln!("arraylint: error: {err}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut code = EXIT_OK;
+    for candidate in &candidates {
+        match candidate {
+            Candidate::File(path) => writeln!(out, "{}", display_path(path, cwd))?,
+            Candidate::Missing(path) => {
+                eprintln!("arraylint: error: {}: {MISSING}", display_path(path, cwd));
+                code = EXIT_ERROR;
+            }
+            Candidate::Unchecked { path, reason } if !args.quiet && !args.silent => {
+                eprintln!("arraylint: warning: {}: {reason}", display_path(path, cwd));
+            }
+            Candidate::Unchecked { .. } | Candidate::Error { .. } => {}
+        }
+    }
+    Ok(ExitCode::from(code))
 }
 
 /// Check one thing the walk found.
@@ -273,6 +333,32 @@ fn check_candidate(
                 .contains(Rule::IoError)
                 .then(|| io_error(&display_path(path, cwd), message.clone()))
         }
+        // As Ruff's E902, a finding (where AL002 is on), and the other paths are still
+        // checked; also an error, as every cause of exit status 2 is.
+        Candidate::Missing(path) => {
+            let display = display_path(path, cwd);
+            let rules = resolver.rules_for(path).unwrap_or_else(|_| RuleSet::all());
+            let result = if rules.contains(Rule::IoError) {
+                io_error(&display, MISSING.to_string())
+            } else {
+                FileResult::empty(&display)
+            };
+            Some(FileResult {
+                error: Some(format!("{display}: {MISSING}")),
+                ..result
+            })
+        }
+        Candidate::Unchecked { path, reason } => Some(unchecked(&display_path(path, cwd), reason)),
+    }
+}
+
+const MISSING: &str = "no such file or directory";
+
+/// A named file of a kind that is not checked: a warning, no finding.
+fn unchecked(display: &str, reason: &str) -> FileResult {
+    FileResult {
+        warning: Some(format!("{display}: {reason}")),
+        ..FileResult::empty(display)
     }
 }
 
@@ -285,16 +371,12 @@ fn display_path(path: &Path, cwd: &Path) -> String {
 
 fn io_error(display: &str, message: String) -> FileResult {
     FileResult {
-        display: display.to_string(),
-        source: Arc::new(SourceFileBuilder::new(display, "").finish()),
         diagnostics: vec![Diagnostic::new(
             Rule::IoError,
             message,
             TextRange::default(),
         )],
-        fixed: BTreeMap::new(),
-        diff: None,
-        error: None,
+        ..FileResult::empty(display)
     }
 }
 
@@ -475,12 +557,8 @@ fn check_text(
     // checked have no finding.
     let source = |text: &str| Arc::new(SourceFileBuilder::new(display, text).finish());
     let mut result = FileResult {
-        display: display.to_string(),
         source: source(if args.fix_mode() { text } else { "" }),
-        diagnostics: Vec::new(),
-        fixed: BTreeMap::new(),
-        diff: None,
-        error: None,
+        ..FileResult::empty(display)
     };
     if args.fix_mode() {
         let outcome = fix::fix_text(text, path, rules, args.unsafe_fixes);
@@ -611,14 +689,17 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
     };
     if args.force_exclude && args.stdin_filename.is_some() && resolver.is_excluded(&path) {
         echo_source(&bytes)?;
-        return Ok(Some(FileResult {
-            display: display.clone(),
-            source: Arc::new(SourceFileBuilder::new(display, "").finish()),
-            diagnostics: Vec::new(),
-            fixed: BTreeMap::new(),
-            diff: None,
-            error: None,
-        }));
+        return Ok(Some(FileResult::empty(&display)));
+    }
+    // Named a kind of file that is not checked (`--stdin-filename nb.ipynb`): said, as for
+    // a named file.
+    if let Some(reason) = args
+        .stdin_filename
+        .as_deref()
+        .and_then(discover::not_checked_reason)
+    {
+        echo_source(&bytes)?;
+        return Ok(Some(unchecked(&display, &reason)));
     }
     let rules = match resolver.rules_for(&path) {
         Ok(rules) => rules,
@@ -642,144 +723,4 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
             .write_all(result.source.source_text().as_bytes())?;
     }
     Ok(Some(result))
-}
-
-fn report(args: &CheckArgs, mut results: Vec<FileResult>) -> anyhow::Result<ExitCode> {
-    results.sort_by(|a, b| a.display.cmp(&b.display));
-    let mut messages = Vec::new();
-    let mut fixed_total = 0usize;
-    let mut errors = Vec::new();
-    let mut diffs = String::new();
-    for result in &results {
-        for count in result.fixed.values() {
-            fixed_total += count;
-        }
-        if let Some(err) = &result.error {
-            errors.push(err.clone());
-        }
-        if let Some(diff) = &result.diff {
-            diffs.push_str(diff);
-        }
-        for diagnostic in &result.diagnostics {
-            messages.push(Message {
-                rule: diagnostic.rule,
-                message: diagnostic.message.clone(),
-                severity: diagnostic.severity,
-                filename: result.display.clone(),
-                source: Some(result.source.clone()),
-                range: diagnostic.range,
-                fix: diagnostic.fix.clone(),
-                noqa_offset: diagnostic.range.start(),
-                live: None,
-            });
-        }
-    }
-    let fixable = messages
-        .iter()
-        .filter(|m| m.has_applicable_fix(args.unsafe_fixes))
-        .count();
-    let hidden_unsafe = if args.unsafe_fixes {
-        0
-    } else {
-        messages.iter().filter(|m| m.fix.is_some()).count() - fixable
-    };
-    let summary = Summary {
-        remaining: messages.len(),
-        fixed: fixed_total,
-        fixable,
-        hidden_unsafe,
-        fix_mode: args.fix_mode(),
-    };
-    let stdin_fixing = args.fix_mode()
-        && !args.diff
-        && (args.paths.iter().any(|p| p.as_os_str() == "-")
-            || (args.paths.is_empty() && args.stdin_filename.is_some()));
-
-    let mut out: Box<dyn Write> = match &args.output_file {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("cannot create the output file {}", path.display()))?,
-        )),
-        // With `--diff` the patch owns stdout; with `--fix -` the fixed source does.
-        None if args.diff || stdin_fixing => Box::new(std::io::stderr().lock()),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
-    if args.diff {
-        std::io::stdout().lock().write_all(diffs.as_bytes())?;
-    }
-    if !args.silent {
-        if args.show_fixes && fixed_total > 0 {
-            writeln!(
-                out,
-                "Fixed {fixed_total} error{}:",
-                if fixed_total == 1 { "" } else { "s" }
-            )?;
-            for result in &results {
-                for (rule, count) in &result.fixed {
-                    writeln!(
-                        out,
-                        "- {}: {count} × {} ({})",
-                        result.display,
-                        rule.code(),
-                        rule.name()
-                    )?;
-                }
-            }
-            writeln!(out)?;
-        }
-        if args.statistics {
-            render::write_statistics_with(
-                &messages,
-                args.output_format,
-                args.unsafe_fixes,
-                &mut out,
-            )?;
-        } else if !args.fix_only {
-            let color = args.output_file.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none();
-            let options = RenderOptions {
-                color,
-                show_fix_status: summary.show_fix_status(),
-                unsafe_fixes: args.unsafe_fixes,
-            };
-            render::render(args.output_format, &messages, &options, &mut out)?;
-        }
-        let human = matches!(
-            args.output_format,
-            OutputFormat::Full | OutputFormat::Concise
-        );
-        if human && !args.quiet && !args.statistics {
-            if args.fix_only {
-                let fixed = Summary {
-                    remaining: 0,
-                    fixable: 0,
-                    hidden_unsafe: 0,
-                    ..summary
-                };
-                render::write_summary(&fixed, &mut out)?;
-            } else {
-                render::write_summary(&summary, &mut out)?;
-            }
-        }
-    }
-    out.flush()?;
-    drop(out);
-    for err in &errors {
-        eprintln!("arraylint: error: {err}");
-    }
-    if !errors.is_empty() {
-        return Ok(ExitCode::from(EXIT_ERROR));
-    }
-    let failing = messages.iter().any(|m| m.severity != Severity::Info);
-    let has_diff = args.diff && !diffs.is_empty();
-    let fixed_and_asked = args.exit_non_zero_on_fix && fixed_total > 0;
-    let code = if args.exit_zero {
-        EXIT_OK
-    } else if has_diff || fixed_and_asked || (failing && !args.fix_only) {
-        EXIT_FINDINGS
-    } else {
-        EXIT_OK
-    };
-    Ok(ExitCode::from(code))
 }

@@ -1,4 +1,5 @@
-//! `arraylint rule CODE` / `arraylint rule --all`: the rule pages compiled into the binary.
+//! `arraylint rule CODE` / `arraylint rule NAME` / `arraylint rule --all`: the rule pages
+//! compiled into the binary.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,8 +15,8 @@ pub enum RuleFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct RuleArgs {
-    /// The rule's code, e.g. AL101.
-    #[arg(required_unless_present = "all")]
+    /// The rule's code or name, e.g. AL101 or array-missing-copy.
+    #[arg(required_unless_present = "all", value_name = "RULE")]
     pub code: Option<String>,
     /// Show every rule.
     #[arg(long, conflicts_with = "code")]
@@ -41,16 +42,51 @@ fn json(rule: Rule) -> serde_json::Value {
     })
 }
 
+/// The rule whose code or name is closest to `text`, if one is close enough to be a typo.
+fn closest_rule(text: &str) -> Option<Rule> {
+    let text = text.to_ascii_lowercase();
+    Rule::ALL
+        .iter()
+        .flat_map(|rule| {
+            [rule.code(), rule.name()]
+                .map(|known| (edit_distance(&text, &known.to_ascii_lowercase()), *rule))
+        })
+        .filter(|(distance, _)| *distance <= (text.chars().count() / 4).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, rule)| rule)
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 pub fn run(args: &RuleArgs) -> anyhow::Result<ExitCode> {
     let rules: Vec<Rule> = if args.all {
         Rule::ALL.to_vec()
     } else {
         let code = args.code.as_deref().unwrap_or_default();
-        match Rule::from_code(code) {
+        match Rule::from_code_or_name(code) {
             Some(rule) => vec![rule],
             None => {
+                let hint = match closest_rule(code) {
+                    Some(rule) => format!("did you mean `{}` ({})? ", rule.name(), rule.code()),
+                    None => String::new(),
+                };
                 eprintln!(
-                    "arraylint: error: unknown rule `{code}`; `arraylint rule --all` lists every rule"
+                    "arraylint: error: `{code}` is neither a rule code (like AL101) nor a rule \
+                     name (like array-missing-copy); {hint}`arraylint rule --all` lists every rule"
                 );
                 return Ok(ExitCode::from(super::EXIT_ERROR));
             }
@@ -76,4 +112,28 @@ pub fn run(args: &RuleArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("abc", "abd"), 1);
+        assert_eq!(edit_distance("abc", "ab"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn typos_are_matched_and_nonsense_is_not() {
+        assert_eq!(
+            closest_rule("array-mising-copy"),
+            Some(Rule::ArrayMissingCopy)
+        );
+        assert_eq!(closest_rule("AL10"), Some(Rule::ArrayMissingCopy));
+        assert_eq!(closest_rule("completely-unrelated-words"), None);
+    }
 }

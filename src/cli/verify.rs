@@ -116,7 +116,6 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .filter_map(|finding| finding.to_message())
         .collect();
-    let failing = report.findings.iter().filter(|f| f.is_failure()).count();
 
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let options = RenderOptions {
@@ -132,7 +131,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     );
     if human && !args.quiet {
         let summary = Summary {
-            remaining: failing,
+            remaining: render::Tally::of(&messages),
             ..Summary::default()
         };
         render::write_summary(&summary, &mut out)?;

@@ -1,9 +1,12 @@
-//! `concise`: one line per finding, `path:row:col: CODE [*] message` (Ruff's concise).
+//! `concise`: one line per finding, `path:row:col: CODE [*] message` (Ruff's concise). A
+//! finding that is not an error says so before its message (`warning: `, `info: `): Ruff
+//! has one level, arraylint three, and the summary counts them apart.
 
 use std::io::{self, Write};
 
-use super::style::{paint, BOLD, BOLD_RED, CYAN};
+use super::style::{paint, BOLD, BOLD_CYAN, BOLD_RED, BOLD_YELLOW, CYAN};
 use super::{Message, RenderOptions};
+use crate::diagnostic::Severity;
 
 pub(super) fn write(
     messages: &[Message],
@@ -19,6 +22,7 @@ pub(super) fn write(
 /// The one-line form of a finding; `full` prints it above the snippet.
 ///
 /// Static: `path:row:col: CODE [*] message`. Live: `object: CODE [protocol path] message`.
+/// The message of a warning or info starts with `warning: ` or `info: `.
 pub(super) fn header(message: &Message, options: &RenderOptions) -> String {
     let color = options.color;
     let colon = paint(":", CYAN, color);
@@ -53,6 +57,15 @@ pub(super) fn header(message: &Message, options: &RenderOptions) -> String {
     if let Some(live) = &message.live {
         line.push_str(&Message::live_where(live));
         line.push(' ');
+    }
+    let severity = match message.severity {
+        Severity::Error => None,
+        Severity::Warning => Some(BOLD_YELLOW),
+        Severity::Info => Some(BOLD_CYAN),
+    };
+    if let Some(style) = severity {
+        line.push_str(&paint(message.severity.as_str(), style, color));
+        line.push_str(": ");
     }
     line.push_str(&message.message);
     line

@@ -26,7 +26,7 @@ mod summary;
 
 pub use location::Location;
 pub use statistics::{write_statistics, write_statistics_with};
-pub use summary::{write_fix_summary, write_summary, Summary};
+pub use summary::{write_fix_summary, write_summary, Summary, Tally};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum OutputFormat {
