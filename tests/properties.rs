@@ -392,8 +392,15 @@ fn dlpack_class(kinds: [u8; 4], device: usize, fault: Option<&DlpackFault>) -> S
     if kwargs {
         params.push("**kwargs".into());
     }
+    // The stream is handed on to the producer that checks it (AL405 otherwise: a
+    // producer that drops it accepts every stream).
+    let handed_on = if params.iter().any(|p| p.starts_with("stream")) {
+        "stream=stream"
+    } else {
+        ""
+    };
     let mut s = format!(
-        "import numpy as np\n\n\nclass Exporter:\n    def __dlpack__({}):\n        return self._data.__dlpack__()\n",
+        "import numpy as np\n\n\nclass Exporter:\n    def __dlpack__({}):\n        return self._data.__dlpack__({handed_on})\n",
         params.join(", ")
     );
     if !matches!(fault, Some(DlpackFault::NoDevice)) {
