@@ -56,7 +56,8 @@ def main() -> int:
         return 2
     # `arraylint verify` picks its interpreter from ARRAYLINT_PYTHON before anything else
     # it guesses: the one that ran `python -m arraylint` is the one the user chose.
-    os.environ.setdefault("ARRAYLINT_PYTHON", sys.executable)
+    if not os.environ.get("ARRAYLINT_PYTHON"):
+        os.environ["ARRAYLINT_PYTHON"] = sys.executable
     args = [binary, *sys.argv[1:]]
     if sys.platform == "win32":
         import subprocess
