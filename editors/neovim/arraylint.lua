@@ -10,9 +10,40 @@
 --   vim.lsp.enable("arraylint")
 --
 -- Use: put this file on 'runtimepath' as lua/arraylint.lua (or `dofile` it) and call
---   require("arraylint").setup()            -- `arraylint` from PATH
---   require("arraylint").setup({ cmd = { "/path/to/arraylint", "server" } })
+--   require("arraylint").setup()            -- finds the executable, see M.find_executable
+--   require("arraylint").setup({ path = "/path/to/arraylint" })    -- the last resort
+--   require("arraylint").setup({ cmd = { "/path/to/arraylint", "server" } })  -- no lookup
 local M = {}
+
+local function executable(file)
+  return file ~= nil and file ~= "" and vim.fn.executable(file) == 1
+end
+
+-- The executable, in the order of the VS Code extension: the Python environment's (the
+-- active virtual environment, $VIRTUAL_ENV, else the project's `.venv`), else `arraylint`
+-- on PATH, else `opts.path`. nil when none is found.
+function M.find_executable(root, opts)
+  opts = opts or {}
+  local candidates = {}
+  local venv = os.getenv("VIRTUAL_ENV")
+  if venv ~= nil and venv ~= "" then
+    table.insert(candidates, venv .. "/bin/arraylint")
+  end
+  table.insert(candidates, root .. "/.venv/bin/arraylint")
+  for _, candidate in ipairs(candidates) do
+    if executable(candidate) then
+      return candidate
+    end
+  end
+  local on_path = vim.fn.exepath("arraylint")
+  if on_path ~= "" then
+    return on_path
+  end
+  if executable(opts.path) then
+    return opts.path
+  end
+  return nil
+end
 
 -- Files whose directory is taken as the project root (arraylint reads its settings from the
 -- closest pyproject.toml / arraylint.toml itself; the root only names the workspace).
@@ -44,9 +75,22 @@ function M.attach(bufnr, opts)
   local root = find_root(bufnr)
   local client_id = clients[root]
   if client_id == nil or vim.lsp.get_client_by_id(client_id) == nil then
+    local cmd = opts.cmd
+    if cmd == nil then
+      local found = M.find_executable(root, opts)
+      if found == nil then
+        vim.notify(
+          "arraylint: no arraylint executable in the Python environment or on PATH "
+            .. "(pip install arraylint, or setup({ path = ... }))",
+          vim.log.levels.ERROR
+        )
+        return nil
+      end
+      cmd = { found, "server" }
+    end
     client_id = vim.lsp.start_client({
       name = "arraylint",
-      cmd = opts.cmd or { "arraylint", "server" },
+      cmd = cmd,
       root_dir = root,
       workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
       on_attach = opts.on_attach,

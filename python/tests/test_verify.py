@@ -163,12 +163,12 @@ def test_warnings_as_errors_do_not_turn_into_findings():
     assert result.returncode == 0, result.stderr
 
 
-# ---- python -m arraylint ---------------------------------------------------------------
+# ---- python -m arraylint._verify (what `arraylint verify` runs) ------------------------
 
 
 def run_module(*args, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "arraylint", "verify", *args],
+        [sys.executable, "-m", "arraylint._verify", "verify", *args],
         capture_output=True, text=True, cwd=cwd,
     )
 

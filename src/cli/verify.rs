@@ -22,8 +22,9 @@ pub struct VerifyArgs {
     /// callable, or a list, tuple or dict of objects.
     #[arg(required = true, value_name = "TARGET")]
     pub targets: Vec<String>,
-    /// The Python interpreter to run in (default: `$VIRTUAL_ENV/bin/python`, else `python3`).
-    #[arg(long, value_name = "PATH")]
+    /// The Python interpreter to run in (default: `$VIRTUAL_ENV/bin/python`, else the
+    /// `python` installed beside this executable, else `python3`).
+    #[arg(long, value_name = "PATH", env = "ARRAYLINT_PYTHON")]
     pub python: Option<PathBuf>,
     /// How to print the findings.
     #[arg(long, value_enum, env = "ARRAYLINT_OUTPUT_FORMAT", default_value_t)]
@@ -36,8 +37,15 @@ pub struct VerifyArgs {
     pub quiet: bool,
 }
 
-/// `--python`, else the active virtual environment's interpreter, else `python3` on PATH.
-pub fn choose_interpreter(explicit: Option<&Path>, virtual_env: Option<OsString>) -> PathBuf {
+/// `--python` (or `ARRAYLINT_PYTHON`, which `python -m arraylint` sets to its own
+/// interpreter), else the active virtual environment's interpreter, else the `python` of the
+/// environment this executable was installed into (`pip install arraylint` puts it beside
+/// that environment's interpreter), else `python3` on PATH.
+pub fn choose_interpreter(
+    explicit: Option<&Path>,
+    virtual_env: Option<OsString>,
+    executable: Option<PathBuf>,
+) -> PathBuf {
     if let Some(explicit) = explicit {
         return explicit.to_path_buf();
     }
@@ -47,7 +55,19 @@ pub fn choose_interpreter(explicit: Option<&Path>, virtual_env: Option<OsString>
             return candidate;
         }
     }
-    PathBuf::from("python3")
+    let installed_beside = executable
+        .as_deref()
+        .and_then(Path::parent)
+        .and_then(|dir| {
+            ["python", "python3"]
+                .iter()
+                .map(|name| {
+                    dir.join(name)
+                        .with_extension(std::env::consts::EXE_EXTENSION)
+                })
+                .find(|candidate| candidate.is_file())
+        });
+    installed_beside.unwrap_or_else(|| PathBuf::from("python3"))
 }
 
 /// Whether the interpreter's stderr says the `arraylint` package (or its extension) is
@@ -59,9 +79,20 @@ fn package_missing(stderr: &str) -> bool {
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let python = choose_interpreter(args.python.as_deref(), std::env::var_os("VIRTUAL_ENV"));
+    let python = choose_interpreter(
+        args.python.as_deref(),
+        std::env::var_os("VIRTUAL_ENV"),
+        std::env::current_exe().ok(),
+    );
     let output = match Command::new(&python)
-        .args(["-m", "arraylint", "verify", "--output-format", "json", "--"])
+        .args([
+            "-m",
+            "arraylint._verify",
+            "verify",
+            "--output-format",
+            "json",
+            "--",
+        ])
         .args(&args.targets)
         .stdin(Stdio::null())
         .output()
@@ -83,7 +114,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "arraylint: error: the interpreter `{}` does not have the `arraylint` Python package.\n\
                  Install it into that environment (`{} -m pip install arraylint`, or from a checkout: \
-                 `maturin develop` in python/), or pick another interpreter with --python.",
+                 `pip install ./python/native ./python`), or pick another interpreter with --python.",
                 python.display(),
                 python.display()
             );
@@ -168,23 +199,45 @@ mod tests {
     #[test]
     fn interpreter_choice() {
         let explicit = Path::new("/opt/py/bin/python");
+        let installed = tempfile::tempdir().unwrap();
+        let beside = installed.path().join("bin");
+        std::fs::create_dir(&beside).unwrap();
+        std::fs::write(beside.join("python"), "").unwrap();
+        let executable = Some(beside.join("arraylint"));
         assert_eq!(
-            choose_interpreter(Some(explicit), Some("/venv".into())),
+            choose_interpreter(Some(explicit), Some("/venv".into()), executable.clone()),
             explicit
         );
         let venv = tempfile::tempdir().unwrap();
         std::fs::create_dir(venv.path().join("bin")).unwrap();
         std::fs::write(venv.path().join("bin").join("python"), "").unwrap();
         assert_eq!(
-            choose_interpreter(None, Some(venv.path().as_os_str().to_owned())),
+            choose_interpreter(
+                None,
+                Some(venv.path().as_os_str().to_owned()),
+                executable.clone()
+            ),
             venv.path().join("bin").join("python")
         );
-        // A VIRTUAL_ENV without an interpreter falls back to PATH.
+        // A VIRTUAL_ENV without an interpreter falls back to the installed environment's.
         assert_eq!(
-            choose_interpreter(None, Some("/no/such/venv".into())),
+            choose_interpreter(None, Some("/no/such/venv".into()), executable.clone()),
+            beside.join("python")
+        );
+        assert_eq!(
+            choose_interpreter(None, None, executable),
+            beside.join("python")
+        );
+        // An executable with no interpreter beside it (`cargo install`): PATH.
+        let cargo_bin = tempfile::tempdir().unwrap();
+        assert_eq!(
+            choose_interpreter(None, None, Some(cargo_bin.path().join("arraylint"))),
             PathBuf::from("python3")
         );
-        assert_eq!(choose_interpreter(None, None), PathBuf::from("python3"));
+        assert_eq!(
+            choose_interpreter(None, None, None),
+            PathBuf::from("python3")
+        );
     }
 
     #[test]

@@ -11,8 +11,15 @@ local function fail(message)
   vim.cmd("cquit 1")
 end
 
+local expect_found = os.getenv("ARRAYLINT_NVIM_EXPECT_FOUND")
+
 local arraylint = dofile(repo .. "/editors/neovim/arraylint.lua")
-arraylint.setup({ cmd = { bin, "server" } })
+if expect_found then
+  -- The snippet's own lookup (the Python environment first) must find this executable.
+  arraylint.setup()
+else
+  arraylint.setup({ cmd = { bin, "server" } })
+end
 
 -- Startup turns filetype detection on only after the init file; the buffer is opened here.
 vim.cmd("filetype on")
@@ -29,6 +36,14 @@ end, 50)
 if not attached then
   fail("the arraylint client never attached to the buffer")
   return
+end
+if expect_found then
+  -- Neovim 0.7 keys the clients by id.
+  local _, started = next(vim.lsp.buf_get_clients(bufnr))
+  if started.config.cmd[1] ~= expect_found then
+    fail("started " .. tostring(started.config.cmd[1]) .. ", expected " .. expect_found)
+    return
+  end
 end
 
 local received = vim.wait(20000, function()

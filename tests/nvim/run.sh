@@ -28,6 +28,12 @@ cp "$root/tests/nvim/fixture.py" "$work/project/fixture.py"
 touch "$work/project/pyproject.toml"
 
 export ARRAYLINT_REPO="$root" ARRAYLINT_BIN="$bin"
+# With an environment where the wheels are installed, the snippet looks the executable up
+# itself (no `cmd`) and must pick that environment's, although `bin` is not on PATH either.
+if [ -n "${ARRAYLINT_WHEEL_VENV:-}" ]; then
+  export VIRTUAL_ENV="$ARRAYLINT_WHEEL_VENV"
+  export ARRAYLINT_NVIM_EXPECT_FOUND="$ARRAYLINT_WHEEL_VENV/bin/arraylint"
+fi
 export ARRAYLINT_NVIM_OUT="$work/diagnostics.jsonl"
 export ARRAYLINT_NVIM_FIXTURE="$work/project/fixture.py"
 # A clean, private Neovim: no user config, state or plugins.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Type-checks and packages the VS Code extension exactly as a release would
-# (npm ci, npm run compile, vsce package) and checks what went into the .vsix.
+# (npm ci, npm run compile, vsce package) and checks what went into the .vsix; runs its
+# lookup of the executable under Node against the environment where scripts/test-python
+# installed the wheels (ARRAYLINT_WHEEL_VENV, default target/wheel-venv).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,6 +14,12 @@ cd "$ext"
 npm ci --no-audit --no-fund
 npm run compile
 test -s out/extension.js || { echo "vscode: out/extension.js was not built" >&2; exit 1; }
+
+wheel_venv="${ARRAYLINT_WHEEL_VENV:-$root/target/wheel-venv}"
+[ -x "$wheel_venv/bin/arraylint" ] \
+  || { echo "vscode: no installed arraylint in $wheel_venv; run scripts/test-python first" >&2; exit 1; }
+mkdir -p "$work/find"
+node "$root/tests/vscode/find_executable.js" "$ext/out" "$wheel_venv" "$work/find"
 
 version="$(node -p 'require("./package.json").version')"
 vsix="$work/arraylint-$version.vsix"
@@ -26,6 +34,7 @@ required = [
     "extension.vsixmanifest",
     "extension/package.json",
     "extension/out/extension.js",
+    "extension/out/findExecutable.js",
     "extension/readme.md",
     "extension/node_modules/vscode-languageclient/package.json",
 ]
@@ -46,8 +55,12 @@ if leaked:
     errors.append(f"should not be in the .vsix: {leaked[:10]}")
 if manifest.get("main") != "./out/extension.js":
     errors.append(f"unexpected main: {manifest.get('main')!r}")
-if "arraylint.path" not in manifest["contributes"]["configuration"]["properties"]:
-    errors.append("the arraylint.path setting is not contributed")
+settings = manifest["contributes"]["configuration"]["properties"]
+for setting in ("arraylint.path", "arraylint.importStrategy"):
+    if setting not in settings:
+        errors.append(f"the {setting} setting is not contributed")
+if settings.get("arraylint.importStrategy", {}).get("default") != "fromEnvironment":
+    errors.append("arraylint.importStrategy does not default to fromEnvironment")
 if errors:
     sys.exit("vscode: " + "; ".join(errors))
 print(f"vsix holds {len(names)} files")

@@ -11,7 +11,7 @@ import json
 import warnings
 from typing import Any, List, NamedTuple, Optional
 
-from . import _native
+from arraylint_native import _native
 
 __all__ = ["Finding", "verify", "assert_valid", "cuda_status"]
 

@@ -1,74 +1,70 @@
-"""``python -m arraylint verify TARGET... [--output-format full|concise|json]``.
+"""``python -m arraylint ARGS...``: run the native ``arraylint`` executable with ARGS.
 
-Exit status: 0 nothing found (info findings do not count), 1 findings, 2 a target could not
-be verified. The Rust CLI's ``arraylint verify`` runs this with ``--output-format json``.
+The wheel installs the executable into the environment's scripts directory (as Ruff's
+wheel does); this module only finds it there and hands over, so ``python -m arraylint``
+and ``arraylint`` are the same program. ``verify`` then runs in this interpreter unless
+``--python`` says otherwise.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import os
 import sys
-from typing import List, Optional
-
-from . import Finding, _native, verify
-from ._targets import TargetError, resolve
+import sysconfig
+from typing import List
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m arraylint")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("verify", help="verify live objects (imports and runs the target's code)")
-    run.add_argument("targets", nargs="+", metavar="TARGET", help="module:attr or path/to/file.py:attr")
-    run.add_argument("--output-format", choices=["full", "concise", "json"], default="full")
-    run.add_argument("--exit-zero", action="store_true", help="exit 0 even when something is found")
-    return parser
+def _user_scheme() -> str:
+    if sys.version_info >= (3, 10):
+        return sysconfig.get_preferred_scheme("user")
+    if os.name == "nt":
+        return "nt_user"
+    if sys.platform == "darwin" and getattr(sys, "_framework", None):
+        return "osx_framework_user"
+    return "posix_user"
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    args = _parser().parse_args(argv)
-    findings: List[Finding] = []
-    errors = []
-    real_stdout = sys.stdout
-    if args.output_format == "json":
-        # The report owns stdout: whatever the target's code prints goes to stderr.
-        sys.stdout = sys.stderr
+def _candidates() -> List[str]:
+    exe = "arraylint" + (sysconfig.get_config_var("EXE") or "")
+    return [
+        # `pip install` into this environment (a virtual environment, or the base one).
+        os.path.join(sysconfig.get_path("scripts"), exe),
+        # `pip install --user`.
+        os.path.join(sysconfig.get_path("scripts", scheme=_user_scheme()), exe),
+        # `pip install --target DIR`: the scripts land in DIR/bin beside the package.
+        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bin", exe),
+    ]
+
+
+def find_arraylint_bin() -> str:
+    """The path of the ``arraylint`` executable installed with this package."""
+    candidates = _candidates()
+    for path in candidates:
+        if os.path.isfile(path):
+            return path
+    raise FileNotFoundError(
+        "the arraylint executable is not installed beside the Python package; looked in: "
+        + ", ".join(candidates)
+    )
+
+
+def main() -> int:
     try:
-        for target in args.targets:
-            try:
-                objects = resolve(target)
-            except TargetError as error:
-                errors.append({"target": error.target, "message": error.message})
-                continue
-            for name, obj in objects:
-                findings.extend(verify(obj, name))
-    finally:
-        sys.stdout = real_stdout
-
-    if args.output_format == "json":
-        report = {
-            "version": _native.REPORT_VERSION,
-            "findings": [finding._asdict() for finding in findings],
-            "errors": errors,
-        }
-        json.dump(report, sys.stdout)
-        sys.stdout.write("\n")
-    else:
-        for finding in findings:
-            if args.output_format == "concise" and finding.severity == "info":
-                continue
-            print(finding)
-        for error in errors:
-            print(f"error: {error['target']}: {error['message']}", file=sys.stderr)
-        failing = sum(1 for finding in findings if finding.severity != "info")
-        if args.output_format == "full":
-            print(f"Found {failing} problem(s)." if failing else "All checks passed!")
-
-    if errors:
+        binary = find_arraylint_bin()
+    except FileNotFoundError as error:
+        print(f"arraylint: error: {error}", file=sys.stderr)
         return 2
-    if args.exit_zero:
-        return 0
-    return 1 if any(finding.severity != "info" for finding in findings) else 0
+    # `arraylint verify` picks its interpreter from ARRAYLINT_PYTHON before anything else
+    # it guesses: the one that ran `python -m arraylint` is the one the user chose.
+    if not os.environ.get("ARRAYLINT_PYTHON"):
+        os.environ["ARRAYLINT_PYTHON"] = sys.executable
+    args = [binary, *sys.argv[1:]]
+    if sys.platform == "win32":
+        import subprocess
+
+        return subprocess.run(args).returncode
+    os.execv(binary, args)
+    return 2  # not reached: execv replaces this process
 
 
 if __name__ == "__main__":
