@@ -16,7 +16,7 @@ use globset::Candidate;
 pub use error::{Origin, SettingsError};
 pub use options::KNOWN_KEYS;
 pub use pattern::{absolutize, DEFAULT_EXCLUDES};
-pub use selector::{parse_selector, parse_selectors, RuleSelector, UnknownSelector};
+pub use selector::{parse_selector, parse_selectors, select_rules, RuleSelector, UnknownSelector};
 
 use crate::registry::RuleSet;
 use options::{load_chain, MissingSection, Options};
