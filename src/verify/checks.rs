@@ -4,7 +4,7 @@
 
 use super::extent::Extent;
 use super::maps::{Coverage, MemoryMap};
-use super::view::DataView;
+use super::view::{DataView, Identity};
 use crate::registry::Rule;
 
 /// A buffer that owns (part of) the memory: found through the object, its `base` chain,
@@ -41,7 +41,26 @@ pub fn check_host_memory(
         return verdicts;
     }
     let exported_writable = view.readonly == Some(false);
+    // With negative strides the lowest byte lies below the first element: when the first
+    // element is readable memory, an unmapped lowest byte is an extent that runs below.
+    let first_element_readable = map
+        .find(view.pointer)
+        .is_some_and(|mapping| mapping.readable);
     match map.coverage(extent, exported_writable) {
+        Coverage::StartUnmapped | Coverage::StartUnreadable
+            if extent.start < view.pointer && first_element_readable =>
+        {
+            verdicts.push((
+                Rule::ExtentExceedsBuffer,
+                format!(
+                    "{} describes {} at {extent}: its negative strides reach below the readable memory that holds the first element at {:#x}",
+                    view.protocol,
+                    bytes(extent.len()),
+                    view.pointer
+                ),
+            ));
+            return verdicts;
+        }
         Coverage::StartUnmapped => {
             verdicts.push((
                 Rule::HostPointerUnmapped,
@@ -87,23 +106,35 @@ pub fn check_host_memory(
         Coverage::Ok => {}
     }
 
-    let holding_start: Vec<&OwnerBuffer> = owners
+    // An owner is one that holds the first element (with negative strides, the lowest
+    // byte is not it); the extent must lie inside it, below the first element included.
+    let holding: Vec<&OwnerBuffer> = owners
         .iter()
-        .filter(|owner| owner.extent.contains_addr(extent.start))
+        .filter(|owner| owner.extent.contains_addr(view.pointer))
         .collect();
-    let covering: Vec<&&OwnerBuffer> = holding_start
+    let covering: Vec<&&OwnerBuffer> = holding
         .iter()
         .filter(|owner| owner.extent.covers(extent))
         .collect();
     if covering.is_empty() {
-        if let Some(largest) = holding_start.iter().max_by_key(|owner| owner.extent.len()) {
+        if let Some(largest) = holding.iter().max_by_key(|owner| owner.extent.len()) {
+            let how = if extent.start < largest.extent.start {
+                format!(
+                    "which starts {} below the start",
+                    bytes(largest.extent.start - extent.start)
+                )
+            } else {
+                format!(
+                    "which runs {} past the end",
+                    bytes(extent.end.saturating_sub(largest.extent.end))
+                )
+            };
             verdicts.push((
                 Rule::ExtentExceedsBuffer,
                 format!(
-                    "{} describes {} at {extent}, which runs {} past the end of {} ({} at {})",
+                    "{} describes {} at {extent}, {how} of {} ({} at {})",
                     view.protocol,
                     bytes(extent.len()),
-                    bytes(extent.end.saturating_sub(largest.extent.end)),
                     largest.description,
                     bytes(largest.extent.len()),
                     largest.extent
@@ -111,12 +142,14 @@ pub fn check_host_memory(
             ));
         }
     } else if exported_writable && verdicts.is_empty() {
-        if let Some(readonly) = covering.iter().find(|owner| owner.readonly) {
+        // Read-only only when every buffer that holds the data is: a read-only view of
+        // writable memory (`memoryview.toreadonly()`) held beside it proves nothing.
+        if covering.iter().all(|owner| owner.readonly) {
             verdicts.push((
                 Rule::ReadonlyMemoryExportedWritable,
                 format!(
                     "{} says `readonly` is False, but {} is read-only",
-                    view.protocol, readonly.description
+                    view.protocol, covering[0].description
                 ),
             ));
         }
@@ -124,14 +157,23 @@ pub fn check_host_memory(
     verdicts
 }
 
-/// AL907: every view against the first one (the most authoritative the caller found).
-pub fn check_agreement(views: &[DataView]) -> Vec<Verdict> {
+/// Whether some owner holds the view's first element and all of `extent`: when none does,
+/// the verifier looks further for one (module globals, containers, the getter's closure).
+pub fn owner_covers(view: &DataView, extent: &Extent, owners: &[OwnerBuffer]) -> bool {
+    owners
+        .iter()
+        .any(|owner| owner.extent.contains_addr(view.pointer) && owner.extent.covers(extent))
+}
+
+/// AL907: every view against the first one (the most authoritative the caller found),
+/// their data compared as `identity` says.
+pub fn check_agreement(views: &[DataView], identity: &Identity<'_>) -> Vec<Verdict> {
     let Some((first, rest)) = views.split_first() else {
         return Vec::new();
     };
     rest.iter()
         .filter_map(|other| {
-            let differences = first.differences(other);
+            let differences = first.differences_by(other, identity);
             (!differences.is_empty()).then(|| {
                 (
                     Rule::ProtocolsDisagree,
@@ -367,6 +409,59 @@ mod tests {
     }
 
     #[test]
+    fn negative_strides_below_the_owner() {
+        // Four bytes with stride -1 from 0x1002: the lowest byte 0x0fff is below the owner
+        // that starts at 0x1000 (and below the mapping).
+        let view = DataView {
+            strides: Some(vec![-1]),
+            ..host_view(0x1002, 4, true)
+        };
+        let map = MemoryMap::parse(MAPS);
+        let extent = view.extent().unwrap();
+        let verdicts = check_host_memory(&view, &extent, &map, &[owner(0x1000, 0x1010, true)]);
+        assert_eq!(rules(&verdicts), vec![Rule::ExtentExceedsBuffer]);
+        assert!(
+            verdicts[0].1.contains("below the readable memory"),
+            "{verdicts:?}"
+        );
+        // Inside the mapping, below the owner's start.
+        let view = DataView {
+            strides: Some(vec![-1]),
+            ..host_view(0x1102, 4, true)
+        };
+        let extent = view.extent().unwrap();
+        let verdicts = check_host_memory(&view, &extent, &map, &[owner(0x1100, 0x1110, true)]);
+        assert_eq!(rules(&verdicts), vec![Rule::ExtentExceedsBuffer]);
+        assert!(
+            verdicts[0].1.contains("starts 1 byte below the start"),
+            "{verdicts:?}"
+        );
+        // The same reversed view inside the owner is clean.
+        let view = DataView {
+            strides: Some(vec![-1]),
+            ..host_view(0x1103, 4, true)
+        };
+        let extent = view.extent().unwrap();
+        assert!(check_host_memory(&view, &extent, &map, &[owner(0x1100, 0x1110, true)]).is_empty());
+        assert!(owner_covers(&view, &extent, &[owner(0x1100, 0x1110, true)]));
+        assert!(!owner_covers(
+            &view,
+            &extent,
+            &[owner(0x1101, 0x1110, true)]
+        ));
+    }
+
+    #[test]
+    fn readonly_only_when_every_owner_is() {
+        let view = host_view(0x1000, 16, false);
+        assert!(run(
+            &view,
+            &[owner(0x1000, 0x1010, true), owner(0x1000, 0x1020, false)]
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn empty_extent_is_never_checked() {
         assert!(run(&host_view(0x10, 0, false), &[]).is_empty());
     }
@@ -376,9 +471,9 @@ mod tests {
         let a = host_view(0x1000, 16, true);
         let mut b = a.clone();
         b.protocol = "__array_struct__".into();
-        assert!(check_agreement(&[a.clone(), b.clone()]).is_empty());
+        assert!(check_agreement(&[a.clone(), b.clone()], &Identity::Address).is_empty());
         b.pointer += 1;
-        let verdicts = check_agreement(&[a, b]);
+        let verdicts = check_agreement(&[a, b], &Identity::Address);
         assert_eq!(rules(&verdicts), vec![Rule::ProtocolsDisagree]);
         assert!(verdicts[0]
             .1
