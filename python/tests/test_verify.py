@@ -111,7 +111,9 @@ def test_attribute_error_is_info_not_error():
 
 
 def test_finding_fields():
-    (finding,) = arraylint.verify(producers.UnmappedPointer(), "pkg:unmapped")
+    (finding,) = [
+        f for f in arraylint.verify(producers.UnmappedPointer(), "pkg:unmapped") if f.severity != "info"
+    ]
     assert finding.code == "AL901"
     assert finding.name == "host-pointer-unmapped"
     assert finding.severity == "error"
@@ -255,6 +257,8 @@ def test_dlpack_capsule_is_released_unconsumed():
         created = 0
 
         def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+            if stream is not None:
+                raise BufferError("no streams on the CPU")
             Counted.created += 1
             return new(ctypes.addressof(self._tensor), b"dltensor", destructor)
 
