@@ -208,7 +208,9 @@ impl<'py> Verifier<'py> {
         let mut description = label.to_string();
         for _ in 0..MAX_BASE_DEPTH {
             if let Some((extent, readonly)) = self.owned_memory(&current) {
-                if extent.contains_addr(search.pointer) {
+                // The same buffer met again on another path keeps its first, shortest name.
+                let known = self.owners.iter().any(|owner| owner.extent == extent);
+                if extent.contains_addr(search.pointer) && !known {
                     self.owners.push(OwnerBuffer {
                         description: description.clone(),
                         extent,
@@ -385,8 +387,8 @@ impl<'py> Verifier<'py> {
         }
         if let Some(globals) = globals {
             for (key, value) in globals.iter().take(MAX_MODULE_GLOBALS) {
-                // Modules, classes and functions own no buffer; skip them cheaply.
-                if has_buffer(&value) || value.hasattr(intern!(self.py, "base")).unwrap_or(false) {
+                // Only a buffer exporter can own memory (a slot test, no call).
+                if has_buffer(&value) {
                     found.push((format!("module global `{key}`"), value));
                 }
             }
