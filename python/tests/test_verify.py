@@ -279,6 +279,27 @@ def test_module_cli_target_errors_are_clear(tmp_path):
     bad = run_module("no-colon")
     assert bad.returncode == 2
 
+    factory = tmp_path / "factory.py"
+    factory.write_text("def make():\n    raise RuntimeError('no data\\nsecond line')\n")
+    raised = run_module(f"{factory}:make")
+    assert raised.returncode == 2
+    assert "calling make() raised RuntimeError: no data second line" in raised.stderr
+    # One line per error, and never "All checks passed!" when a target failed.
+    assert raised.stderr.count("\n") == 1, raised.stderr
+    for result in (missing, result, attr, raised):
+        assert "All checks passed!" not in result.stdout, result.stdout
+
+
+def test_module_cli_select_and_ignore():
+    fixture = str(producers.__file__)
+    result = run_module("--ignore", "AL901", f"{fixture}:UnmappedPointer")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_module("--select", "AL9", f"{fixture}:UnmappedPointer")
+    assert result.returncode == 1
+    result = run_module("--select", "AL999", f"{fixture}:UnmappedPointer")
+    assert result.returncode == 2
+    assert "unknown rule selector" in result.stderr
+
 
 def test_module_target_and_factory(tmp_path):
     (tmp_path / "mylib.py").write_text(
@@ -300,6 +321,8 @@ def test_module_target_and_factory(tmp_path):
         ("mylib:make[a]", "AL217", "info"),
         ("mylib:make[b]", "AL217", "info"),
     }
+    # Each finding names its target's file, for the per-file settings of `arraylint verify`.
+    assert {f["file"] for f in report["findings"]} == {str(tmp_path / "mylib.py")}
     assert "printed at import" in result.stderr
 
 

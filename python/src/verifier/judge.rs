@@ -158,9 +158,16 @@ impl<'py> Verifier<'py> {
         }
         let mut owners = self.owners.clone();
         owners.extend(own_owner);
+        let need_write = view.readonly == Some(false);
+        // Memory that is not mapped has no owner to look for (that is AL901).
+        let first_mapped = self
+            .map_covering(&extent, need_write)
+            .and_then(|map| map.find(view.pointer))
+            .is_some_and(|mapping| mapping.readable);
         // Pointers that arrive as integers (or in capsules) have no owner attached: look
         // for one further when the cheap places have none that covers the data.
-        if !checks::owner_covers(&view, &extent, &owners) {
+        let mut unowned = None;
+        if first_mapped && !checks::owner_covers(&view, &extent, &owners) {
             let searched = self.search_owners(view.pointer, extent, &protocol);
             owners = self.owners.clone();
             owners.extend(self.views[index].owner.clone());
@@ -168,23 +175,27 @@ impl<'py> Verifier<'py> {
                 .iter()
                 .any(|owner| owner.extent.contains_addr(view.pointer));
             if !holds {
-                let how = match searched {
-                    Searched::Bounded => " (the search stopped at its time bound)",
-                    _ => "",
-                };
-                let message = format!(
-                    "no buffer that owns the memory at {:#x} was found (looked at the object's own buffer, its `base` chain, attributes, `__slots__`, containers, the getter's closure and module globals, and what it refers to){how}: its extent was checked against the process's mappings only",
-                    view.pointer
-                );
-                self.report_info(Rule::ExtentExceedsBuffer, message, &protocol);
+                unowned = Some(searched);
             }
         }
-        let need_write = view.readonly == Some(false);
         let Some(map) = self.map_covering(&extent, need_write) else {
             return;
         };
         let verdicts = checks::check_host_memory(&view, &extent, map, &owners);
+        let clean = verdicts.is_empty();
         self.report_verdicts(verdicts, &protocol, &path);
+        // Say that the owner check could not be made, unless something else was found.
+        if let (true, Some(searched)) = (clean, unowned) {
+            let how = match searched {
+                Searched::Bounded => " (the search stopped at its time bound)",
+                _ => "",
+            };
+            let message = format!(
+                "no buffer that owns the memory at {:#x} was found (looked at the object's own buffer, its `base` chain, attributes, `__slots__`, containers, the getter's closure and module globals, and what it refers to){how}: its extent was checked against the process's mappings only",
+                view.pointer
+            );
+            self.report_info(Rule::ExtentExceedsBuffer, message, &protocol);
+        }
     }
 
     /// One root cause: a NULL pointer with elements is the descriptor spec's AL212, not
