@@ -281,9 +281,10 @@ pub enum StreamHandle {
     /// Cannot be a stream: a `CUstream` is a pointer to a driver object in host memory, and
     /// this value is negative, too large, or points to no readable mapping.
     NotAStream(String),
-    /// Looks like a pointer into mapped memory: only the driver could tell, and asking it
-    /// about a handle that is not a stream can crash the process, so it is not asked.
-    Unverifiable,
+    /// Points into readable mapped memory: only the driver can tell. It is asked with a
+    /// look-up that has no side effects (`cuStreamGetCtx`); a handle outside mapped memory
+    /// is never handed to it.
+    AskDriver,
 }
 
 /// Judge a `stream` value (0 and non-ints are AL301/AL302, the descriptor spec's).
@@ -297,10 +298,36 @@ pub fn classify_stream(stream: i128, map: &MemoryMap) -> StreamHandle {
         ));
     };
     match map.find(address) {
-        Some(mapping) if mapping.readable => StreamHandle::Unverifiable,
+        Some(mapping) if mapping.readable => StreamHandle::AskDriver,
         _ => StreamHandle::NotAStream(format!(
             "stream {address:#x} is not a live stream: it points to no readable memory of the process"
         )),
+    }
+}
+
+/// What the CUDA driver says about a stream handle that points into mapped memory
+/// (`cuStreamGetCtx`: a query without side effects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriverStream {
+    /// The driver knows the stream.
+    Live,
+    /// The driver refused the handle (`CUDA_ERROR_INVALID_HANDLE`, `..._CONTEXT_IS_DESTROYED`,
+    /// `..._INVALID_CONTEXT`): destroyed, or never a stream.
+    Invalid(String),
+    /// The driver could not be asked or said something else: not judged.
+    Unknown,
+}
+
+/// AL906 for a stream handle the driver was asked about.
+pub fn check_stream_answer(stream: u64, answer: &DriverStream) -> Option<Verdict> {
+    match answer {
+        DriverStream::Invalid(status) => Some((
+            Rule::CaiStreamInvalid,
+            format!(
+                "stream {stream:#x} is not a live stream: the CUDA driver refuses the handle ({status}); was it destroyed?"
+            ),
+        )),
+        DriverStream::Live | DriverStream::Unknown => None,
     }
 }
 
@@ -547,7 +574,20 @@ mod tests {
             classify_stream(0xdead, &map),
             StreamHandle::NotAStream(_)
         ));
-        assert_eq!(classify_stream(0x1800, &map), StreamHandle::Unverifiable);
+        assert_eq!(classify_stream(0x1800, &map), StreamHandle::AskDriver);
+    }
+
+    #[test]
+    fn driver_stream_answers() {
+        assert!(check_stream_answer(0x1800, &DriverStream::Live).is_none());
+        assert!(check_stream_answer(0x1800, &DriverStream::Unknown).is_none());
+        let (rule, message) = check_stream_answer(
+            0x1800,
+            &DriverStream::Invalid("CUDA_ERROR_INVALID_HANDLE".into()),
+        )
+        .unwrap();
+        assert_eq!(rule, Rule::CaiStreamInvalid);
+        assert!(message.contains("0x1800") && message.contains("INVALID_HANDLE"));
     }
 }
 

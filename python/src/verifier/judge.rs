@@ -280,8 +280,21 @@ impl<'py> Verifier<'py> {
             (_, None) => None,
         };
         if let (Some(stream), Some(map)) = (stream, map) {
-            if let StreamHandle::NotAStream(message) = checks::classify_stream(stream, map) {
-                self.report(Rule::CaiStreamInvalid, message, &protocol, "stream");
+            match checks::classify_stream(stream, map) {
+                StreamHandle::NotAStream(message) => {
+                    self.report(Rule::CaiStreamInvalid, message, &protocol, "stream");
+                }
+                // Mapped memory: the driver can look the handle up without risk.
+                StreamHandle::AskDriver => {
+                    if let Ok(handle) = u64::try_from(stream) {
+                        let answer = cuda::stream_state(handle);
+                        if let Some((rule, message)) = checks::check_stream_answer(handle, &answer)
+                        {
+                            self.report(rule, message, &protocol, "stream");
+                        }
+                    }
+                }
+                StreamHandle::Special => {}
             }
         }
     }
