@@ -174,7 +174,12 @@ impl<'py> Verifier<'py> {
             let holds = owners
                 .iter()
                 .any(|owner| owner.extent.contains_addr(view.pointer));
-            if !holds {
+            if searched == Searched::Bounded {
+                // A smaller buffer over the same memory (a slice held beside the whole) may
+                // have been found before the real owner: judge by the mappings only.
+                owners.clear();
+                unowned = Some(searched);
+            } else if !holds {
                 unowned = Some(searched);
             }
         }
@@ -186,14 +191,16 @@ impl<'py> Verifier<'py> {
         self.report_verdicts(verdicts, &protocol, &path);
         // Say that the owner check could not be made, unless something else was found.
         if let (true, Some(searched)) = (clean, unowned) {
-            let how = match searched {
-                Searched::Bounded => " (the search stopped at its time bound)",
-                _ => "",
+            let message = match searched {
+                Searched::Bounded => format!(
+                    "the search for the buffer that owns the memory at {:#x} stopped at its bounds (4,096 objects, 5 ms) without one that holds all of it: its extent was checked against the process's mappings only",
+                    view.pointer
+                ),
+                _ => format!(
+                    "no buffer that owns the memory at {:#x} was found (looked at the object's own buffer, its `base` chain, attributes, `__slots__`, containers, the getter's closure and module globals, and what it refers to): its extent was checked against the process's mappings only",
+                    view.pointer
+                ),
             };
-            let message = format!(
-                "no buffer that owns the memory at {:#x} was found (looked at the object's own buffer, its `base` chain, attributes, `__slots__`, containers, the getter's closure and module globals, and what it refers to){how}: its extent was checked against the process's mappings only",
-                view.pointer
-            );
             self.report_info(Rule::ExtentExceedsBuffer, message, &protocol);
         }
     }

@@ -222,9 +222,13 @@ impl<'py> Verifier<'py> {
                     }
                 }
             }
-            // Only objects with a buffer have a `base` worth following (ndarray, memmap).
+            // Only objects with a buffer have a `base` worth following (ndarray, memmap);
+            // asking others could run an arbitrary `__getattr__`.
+            if !has_buffer(&current) {
+                break;
+            }
             let base = match current.getattr(intern!(self.py, "base")) {
-                Ok(base) if has_buffer(&current) && !base.is_none() && !base.is(&current) => base,
+                Ok(base) if !base.is_none() && !base.is(&current) => base,
                 _ => break,
             };
             description = format!("{description}'s `base` ({})", type_name(&base));
@@ -237,10 +241,13 @@ impl<'py> Verifier<'py> {
     /// array that exports none (datetime and object dtypes refuse the buffer protocol) its
     /// `__array_interface__`: NumPy's own arrays are the reference implementation.
     fn owned_memory(&self, candidate: &Bound<'py, PyAny>) -> Option<(Extent, bool)> {
-        if has_buffer(candidate) {
-            if let BufferRead::Exported(facts) = read_buffer(candidate) {
-                return buffer_extent(&facts).map(|extent| (extent, facts.readonly));
-            }
+        // A slot test first: most objects met in a search export no buffer at all (and an
+        // ndarray's type always has the slot, even when its dtype refuses the export).
+        if !has_buffer(candidate) {
+            return None;
+        }
+        if let BufferRead::Exported(facts) = read_buffer(candidate) {
+            return buffer_extent(&facts).map(|extent| (extent, facts.readonly));
         }
         let ndarray = self
             .py
@@ -464,13 +471,12 @@ impl<'py> Verifier<'py> {
         for depth in 1..=REFERENT_DEPTH {
             let mut next = Vec::new();
             for node in &frontier {
-                let Ok(referents) = get_referents
-                    .call1((node,))
-                    .and_then(|list| list.downcast_into::<PyList>().map_err(PyErr::from))
-                else {
-                    continue;
-                };
-                for referent in referents.iter() {
+                for referent in self.referents_of(node, &get_referents) {
+                    // Every object met counts toward the bounds, walked or not.
+                    search.looked_at += 1;
+                    if search.out_of_time() {
+                        return Searched::Bounded;
+                    }
                     if !search.seen.insert(referent.as_ptr() as usize) || !self.walkable(&referent)
                     {
                         continue;
@@ -489,6 +495,33 @@ impl<'py> Verifier<'py> {
             frontier = next;
         }
         Searched::Exhausted
+    }
+
+    /// What `node` refers to. Containers are read directly, their first entries only:
+    /// `gc.get_referents` would copy all of a list of millions.
+    fn referents_of(
+        &self,
+        node: &Bound<'py, PyAny>,
+        get_referents: &Bound<'py, PyAny>,
+    ) -> Vec<Bound<'py, PyAny>> {
+        if let Ok(list) = node.downcast::<PyList>() {
+            return list.iter().take(MAX_CONTAINER_ITEMS).collect();
+        }
+        if let Ok(tuple) = node.downcast::<PyTuple>() {
+            return tuple.iter().take(MAX_CONTAINER_ITEMS).collect();
+        }
+        if let Ok(dict) = node.downcast::<PyDict>() {
+            return dict
+                .iter()
+                .take(MAX_CONTAINER_ITEMS)
+                .map(|(_, value)| value)
+                .collect();
+        }
+        get_referents
+            .call1((node,))
+            .and_then(|list| list.downcast_into::<PyList>().map_err(PyErr::from))
+            .map(|list| list.iter().take(MAX_CONTAINER_ITEMS).collect())
+            .unwrap_or_default()
     }
 
     fn walkable(&self, object: &Bound<'py, PyAny>) -> bool {
