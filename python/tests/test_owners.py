@@ -123,6 +123,14 @@ def test_null_pointer_with_elements_is_one_root_cause():
 
     assert failing_codes(arraylint.verify(NullData())) == ["AL212"]
 
+    class NullDeviceData:
+        @property
+        def __cuda_array_interface__(self):
+            return dict(shape=(4,), typestr="<f4", data=(0, False), version=3, stream=None)
+
+    # Not also AL904 where a driver is present; AL900 (info) where none is.
+    assert failing_codes(arraylint.verify(NullDeviceData())) == ["AL212"]
+
 
 # ---- fresh copies ------------------------------------------------------------------------
 
