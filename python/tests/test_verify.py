@@ -115,6 +115,24 @@ def test_every_numpy_scalar_verifies_clean(name):
     assert len(NUMPY_SCALARS) >= 24
 
 
+def test_pyarrow_temporal_arrays_ignore_copy_true():
+    # A real bug, confirmed in pyarrow 26.0.1 (pyarrow/array.pxi, `Array.__array__`):
+    # `copy=True` makes a copy only for numeric types, but `to_numpy(zero_copy_only=False)`
+    # hands out the Arrow buffer itself for temporal types without nulls, so
+    # `__array__(copy=True)` shares memory with the array. Checked here with NumPy alone,
+    # so that the test follows pyarrow when it is fixed.
+    stamps = pa.array(np.arange(3).astype("M8[s]"))
+    shares = np.shares_memory(stamps.__array__(copy=True), stamps.__array__(copy=False))
+    findings = arraylint.verify(stamps)
+    assert failing_codes(findings) == (["AL107"] if shares else []), [str(f) for f in findings]
+
+
+def test_numpy_arrays_without_buffer_export_own_their_memory():
+    # datetime and timedelta arrays refuse the buffer protocol; no "owner not found" info.
+    for array in (np.arange(3).astype("M8[s]"), np.arange(3).astype("m8[ms]")):
+        assert [f.code for f in arraylint.verify(array)] == ["AL217"]
+
+
 def test_refusals_are_info():
     findings = arraylint.verify(pa.array([1, None, 3]))
     assert [(f.code, f.severity) for f in findings] == [("AL908", "info")]

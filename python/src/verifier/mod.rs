@@ -436,7 +436,17 @@ impl<'py> Verifier<'py> {
 
     fn read_buffer_protocol(&mut self) {
         match read_buffer(&self.obj) {
-            BufferRead::NotExported => {}
+            BufferRead::NotExported => {
+                // A NumPy array whose dtype the buffer protocol cannot spell (datetime,
+                // timedelta, object) still owns its memory.
+                if let Some((extent, readonly)) = self.owned_memory(&self.obj.clone()) {
+                    self.owners.push(OwnerBuffer {
+                        description: "the array's own memory".to_string(),
+                        extent,
+                        readonly,
+                    });
+                }
+            }
             BufferRead::Raised(error) => {
                 let message = format!(
                     "requesting the object's buffer raised {}",

@@ -240,7 +240,7 @@ impl<'py> Verifier<'py> {
     /// The memory a candidate owns and whether it is read-only: its buffer, or for a NumPy
     /// array that exports none (datetime and object dtypes refuse the buffer protocol) its
     /// `__array_interface__`: NumPy's own arrays are the reference implementation.
-    fn owned_memory(&self, candidate: &Bound<'py, PyAny>) -> Option<(Extent, bool)> {
+    pub(super) fn owned_memory(&self, candidate: &Bound<'py, PyAny>) -> Option<(Extent, bool)> {
         // A slot test first: most objects met in a search export no buffer at all (and an
         // ndarray's type always has the slot, even when its dtype refuses the export).
         if !has_buffer(candidate) {
