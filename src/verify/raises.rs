@@ -4,18 +4,28 @@
 /// The verdict on one exception.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Raised {
-    /// `BufferError`, `ValueError`, `TypeError` (and subclasses): "I cannot export this"
-    /// (NumPy refuses ragged data with `ValueError`, pyarrow nulls with `ArrowTypeError`).
+    /// "I cannot export this": `BufferError`, `ValueError`, `TypeError` and their subclasses
+    /// (NumPy refuses ragged data with `ValueError`, pyarrow nulls with `ArrowTypeError`),
+    /// and any exception not known to show a bug (pydata/sparse refuses to densify with
+    /// `RuntimeError`): info at most, since a false alarm costs more than a miss.
     Refusal,
     /// A `TypeError` about the call's own arguments: the method does not take what the
     /// protocol passes (`copy=`, `max_version=`, a positional dtype).
     SignatureError,
-    /// Anything else: `NameError`, `KeyError`, `AssertionError`, `RuntimeError`, ...
+    /// An exception that shows a bug in the method (the AL908 row's list).
     Bug,
 }
 
-/// The builtin exception classes whose instances are refusals.
-const REFUSALS: &[&str] = &["BufferError", "ValueError", "TypeError"];
+/// The builtin exception classes whose instances (subclasses included) show a bug.
+const BUGS: &[&str] = &[
+    "NameError",
+    "AttributeError",
+    "KeyError",
+    "IndexError",
+    "ZeroDivisionError",
+    "RecursionError",
+    "AssertionError",
+];
 
 /// Judge an exception from the names of the builtin classes in its MRO (`builtins` only:
 /// a user class named `ValueError` is not one) and its message.
@@ -24,10 +34,11 @@ pub fn classify(builtin_mro: &[String], message: &str) -> Raised {
     if is("TypeError") && is_signature_message(message) {
         return Raised::SignatureError;
     }
-    if REFUSALS.iter().any(|name| is(name)) {
-        Raised::Refusal
-    } else {
+    // By the MRO: `UnboundLocalError` is a `NameError`, `RecursionError` a `RuntimeError`.
+    if BUGS.iter().any(|name| is(name)) {
         Raised::Bug
+    } else {
+        Raised::Refusal
     }
 }
 
@@ -98,23 +109,36 @@ mod tests {
                 &mro(&["RuntimeError", "Exception"]),
                 "takes no keyword arguments"
             ),
-            Raised::Bug
+            Raised::Refusal
         );
     }
 
     #[test]
     fn bugs() {
-        for name in [
-            "NameError",
-            "KeyError",
-            "IndexError",
-            "ZeroDivisionError",
-            "RecursionError",
-            "AssertionError",
-            "RuntimeError",
-            "AttributeError",
+        for names in [
+            &["NameError", "Exception"][..],
+            &["UnboundLocalError", "NameError", "Exception"],
+            &["KeyError", "LookupError", "Exception"],
+            &["IndexError", "LookupError", "Exception"],
+            &["ZeroDivisionError", "ArithmeticError", "Exception"],
+            &["RecursionError", "RuntimeError", "Exception"],
+            &["AssertionError", "Exception"],
+            &["AttributeError", "Exception"],
         ] {
-            assert_eq!(classify(&mro(&[name, "Exception"]), "x"), Raised::Bug);
+            assert_eq!(classify(&mro(names), "x"), Raised::Bug, "{names:?}");
+        }
+    }
+
+    #[test]
+    fn other_exceptions_are_refusals() {
+        // pydata/sparse: "Cannot convert a sparse array to dense automatically".
+        for name in [
+            "RuntimeError",
+            "NotImplementedError",
+            "OSError",
+            "Exception",
+        ] {
+            assert_eq!(classify(&mro(&[name, "Exception"]), "x"), Raised::Refusal);
         }
     }
 }

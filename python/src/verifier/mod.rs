@@ -565,29 +565,16 @@ impl<'py> Verifier<'py> {
                 );
                 self.report(Rule::DlpackStreamRules, message, "__dlpack__", "");
             }
-            Some(Err(error)) => {
-                let refused = ["BufferError", "ValueError", "TypeError", "RuntimeError"]
-                    .iter()
-                    .any(|name| self.is_builtin_instance(&error, name));
-                if !refused {
-                    let message = format!(
-                        "`{call}` raised {} instead of refusing the stream with BufferError, ValueError, TypeError or RuntimeError",
-                        self.describe(&error)
-                    );
-                    self.report(Rule::GetterRaises, message, "__dlpack__", "");
-                }
+            // Raising is refusing, unless the exception shows a bug in the method.
+            Some(Err(error)) if self.classify(&error) == Raised::Bug => {
+                let message = format!(
+                    "`{call}` raised {}, which shows a bug, instead of refusing the stream with BufferError, ValueError, TypeError or RuntimeError",
+                    self.describe(&error)
+                );
+                self.report(Rule::GetterRaises, message, "__dlpack__", "");
             }
-            None => {}
+            Some(Err(_)) | None => {}
         }
-    }
-
-    /// Whether `error` is an instance of the builtin exception class `name`.
-    fn is_builtin_instance(&self, error: &PyErr, name: &str) -> bool {
-        self.py
-            .import(intern!(self.py, "builtins"))
-            .and_then(|builtins| builtins.getattr(name))
-            .and_then(|class| error.value(self.py).is_instance(&class))
-            .unwrap_or(false)
     }
 
     /// Check a `__dlpack__` result's capsule name; keep a good capsule for decoding (and
