@@ -12,7 +12,9 @@ use arraylint::verify::checks::OwnerBuffer;
 use arraylint::verify::extent::Extent;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyModule, PyString, PyTuple, PyType};
+use pyo3::types::{
+    PyDict, PyFloat, PyInt, PyList, PyMemoryView, PyModule, PyString, PyTuple, PyType,
+};
 
 use arraylint::verify::view::{interface_fields, DataField, DataView, Location};
 
@@ -123,19 +125,33 @@ impl<'py> Verifier<'py> {
         let mut current = start;
         let mut description = label.to_string();
         for _ in 0..MAX_BASE_DEPTH {
-            let Ok(base) = current.getattr(intern!(self.py, "base")) else {
-                break;
+            let (link, base) = match self.exporter_of(&current) {
+                Some(exporter) => exporter,
+                None => match current.getattr(intern!(self.py, "base")) {
+                    Ok(base) if !base.is_none() && !base.is(&current) => ("base", base),
+                    _ => break,
+                },
             };
-            if base.is_none() || base.is(&current) {
-                break;
-            }
-            description = format!("{description}'s `base` ({})", type_name(&base));
+            description = format!("{description}'s `{link}` ({})", type_name(&base));
             if let BufferRead::Exported(facts) = read_buffer(&base) {
                 self.add_owner(&description, &facts);
             }
             self.keep_alive.push(base.clone());
             current = base;
         }
+    }
+
+    /// What a `memoryview` views (its `obj`): a slice held as an attribute leads to the
+    /// whole buffer it was cut from.
+    fn exporter_of(
+        &self,
+        current: &Bound<'py, PyAny>,
+    ) -> Option<(&'static str, Bound<'py, PyAny>)> {
+        if !current.is_instance_of::<PyMemoryView>() {
+            return None;
+        }
+        let exporter = current.getattr(intern!(self.py, "obj")).ok()?;
+        (!exporter.is_none() && !exporter.is(current)).then_some(("obj", exporter))
     }
 
     pub(super) fn add_owner(&mut self, description: &str, facts: &BufferFacts) {
@@ -227,11 +243,14 @@ impl<'py> Verifier<'py> {
             if !has_buffer(&current) {
                 break;
             }
-            let base = match current.getattr(intern!(self.py, "base")) {
-                Ok(base) if !base.is_none() && !base.is(&current) => base,
-                _ => break,
+            let (link, base) = match self.exporter_of(&current) {
+                Some(exporter) => exporter,
+                None => match current.getattr(intern!(self.py, "base")) {
+                    Ok(base) if !base.is_none() && !base.is(&current) => ("base", base),
+                    _ => break,
+                },
             };
-            description = format!("{description}'s `base` ({})", type_name(&base));
+            description = format!("{description}'s `{link}` ({})", type_name(&base));
             current = base;
         }
         None
