@@ -60,3 +60,60 @@ fn targets_are_required() {
     let out = verify(&[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn unknown_selector_is_exit_2_before_any_python_runs() {
+    // The selection is checked first: the interpreter (which does not exist) is never run.
+    let out = verify(&[
+        "--python",
+        "/no/such/python",
+        "--select",
+        "AL999",
+        "mod:attr",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(
+        message.contains("unknown rule selector `AL999`"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("cannot run the Python interpreter"),
+        "{message}"
+    );
+}
+
+#[test]
+fn broken_configuration_is_exit_2_before_any_python_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.arraylint]\nselect = [\"AL9\"]\nno-such-key = 1\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_arraylint"))
+        .args(["verify", "--python", "/no/such/python", "mod:attr"])
+        .current_dir(dir.path())
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(message.contains("no-such-key"), "{message}");
+    assert!(String::from_utf8_lossy(&out.stdout).is_empty());
+    // --isolated ignores it: then the missing interpreter is the error.
+    let out = Command::new(env!("CARGO_BIN_EXE_arraylint"))
+        .args([
+            "verify",
+            "--isolated",
+            "--python",
+            "/no/such/python",
+            "mod:attr",
+        ])
+        .current_dir(dir.path())
+        .env_remove("VIRTUAL_ENV")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot run the Python interpreter"));
+}

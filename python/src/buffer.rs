@@ -23,6 +23,7 @@ struct RawBuffer {
 }
 
 extern "C" {
+    fn PyObject_CheckBuffer(obj: *mut ffi::PyObject) -> c_int;
     fn PyObject_GetBuffer(obj: *mut ffi::PyObject, view: *mut RawBuffer, flags: c_int) -> c_int;
     fn PyBuffer_Release(view: *mut RawBuffer);
 }
@@ -48,6 +49,13 @@ pub enum BufferRead {
     /// The exporter raised something else.
     Raised(PyErr),
     Exported(BufferFacts),
+}
+
+/// Whether the object's type exports the buffer protocol at all (a slot test: no call, no
+/// exception), to sift many candidates cheaply before asking one for its buffer.
+pub fn has_buffer(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: a type-slot test on a live object (a function since CPython 3.9).
+    unsafe { PyObject_CheckBuffer(obj.as_ptr()) != 0 }
 }
 
 pub fn read_buffer(obj: &Bound<'_, PyAny>) -> BufferRead {

@@ -7,7 +7,7 @@ use std::ffi::c_void;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use arraylint::verify::checks::DriverPointer;
+use arraylint::verify::checks::{DriverPointer, DriverStream};
 use cudarc::driver::sys::{self as cu, CUpointer_attribute, CUresult};
 
 /// Whether a driver with at least one device is usable in this process (asked once).
@@ -106,6 +106,25 @@ pub fn pointer_info(pointer: u64) -> Result<DriverPointer, String> {
         })
     }));
     outcome.unwrap_or_else(|_| Err("the CUDA driver call panicked".to_string()))
+}
+
+/// Whether the driver knows `stream` (a handle that points into readable mapped memory:
+/// only such handles are handed over). `cuStreamGetCtx` only looks the handle up.
+pub fn stream_state(stream: u64) -> DriverStream {
+    let outcome = catch_unwind(|| {
+        let mut context: cu::CUcontext = std::ptr::null_mut();
+        // SAFETY: `context` is a valid out-pointer; the handle is only looked up by the
+        // driver, which answers CUDA_ERROR_INVALID_HANDLE for one it does not know.
+        let status = unsafe { cu::cuStreamGetCtx(stream as usize as cu::CUstream, &mut context) };
+        match status {
+            CUresult::CUDA_SUCCESS => DriverStream::Live,
+            CUresult::CUDA_ERROR_INVALID_HANDLE
+            | CUresult::CUDA_ERROR_CONTEXT_IS_DESTROYED
+            | CUresult::CUDA_ERROR_INVALID_CONTEXT => DriverStream::Invalid(format!("{status:?}")),
+            _ => DriverStream::Unknown,
+        }
+    });
+    outcome.unwrap_or(DriverStream::Unknown)
 }
 
 /// One attribute into a zeroed 8-byte slot: every attribute asked here is at most 8 bytes

@@ -1,11 +1,14 @@
 """The live verifier on real producers (must verify clean) and on fakes (exactly their code)."""
 
+import array
 import mmap
 import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
+import xarray as xr
 from PIL import Image
 import pyarrow as pa
 
@@ -51,7 +54,89 @@ REAL = {
     "pyarrow-int": lambda tmp: pa.array([1, 2, 3], type=pa.int64()),
     "pyarrow-float": lambda tmp: pa.array([1.5, -2.0]),
     "pyarrow-slice": lambda tmp: pa.array(list(range(10)), type=pa.int32()).slice(2, 5),
+    # pyarrow refuses DLPack for nulls, strings and bit-packed booleans (ArrowTypeError):
+    # a refusal, info at most.
+    "pyarrow-nulls": lambda tmp: pa.array([1, None, 3]),
+    "pyarrow-strings": lambda tmp: pa.array(["a", "bc"]),
+    "pyarrow-booleans": lambda tmp: pa.array([True, False, True]),
+    "pyarrow-tensor": lambda tmp: pa.Tensor.from_numpy(np.arange(6.0).reshape(2, 3)),
+    "array.array": lambda tmp: array.array("d", [1.0, 2.0, 3.0]),
+    "memoryview": lambda tmp: memoryview(bytearray(16)).cast("i")[::2],
+    "bytes": lambda tmp: b"some bytes",
+    "bytearray": lambda tmp: bytearray(b"abc"),
+    "pillow-rgba": lambda tmp: Image.new("RGBA", (4, 3), (1, 2, 3, 4)),
+    "pillow-1": lambda tmp: Image.new("1", (9, 3)),
+    "pillow-I;16": lambda tmp: Image.new("I;16", (3, 3)),
+    "pillow-F": lambda tmp: Image.new("F", (2, 5)),
+    "pillow-P": lambda tmp: Image.new("P", (2, 2)),
+    "pillow-CMYK": lambda tmp: Image.new("CMYK", (2, 2)),
+    "pandas-series": lambda tmp: pd.Series([1.0, 2.5, 3.0]),
+    "pandas-series-strings": lambda tmp: pd.Series(["a", "b"]),
+    "pandas-series-datetime": lambda tmp: pd.Series(pd.date_range("2020-01-01", periods=3)),
+    "pandas-index": lambda tmp: pd.Index([3, 1, 2]),
+    "pandas-categorical": lambda tmp: pd.Categorical(["a", "b", "a"]),
+    "xarray-dataarray": lambda tmp: xr.DataArray(np.arange(6).reshape(2, 3), dims=("x", "y")),
 }
+
+
+def _numpy_scalars():
+    """One instance of every NumPy scalar type (`np.object_(x)` returns `x` itself)."""
+    made = {}
+    for kind in sorted(set(np.sctypeDict.values()), key=lambda kind: kind.__name__):
+        if kind is np.object_:
+            continue
+        if kind is np.datetime64:
+            made[kind.__name__] = kind("2020-01-02")
+        elif kind is np.timedelta64:
+            made[kind.__name__] = kind(3, "s")
+        elif kind is np.void:
+            made[kind.__name__] = kind(b"ab")
+        elif kind is np.str_:
+            made[kind.__name__] = kind("ab")
+        elif kind is np.bytes_:
+            made[kind.__name__] = kind(b"ab")
+        else:
+            made[kind.__name__] = kind(1)
+    made["structured-void"] = np.zeros(1, dtype=[("a", "<i4"), ("b", "<f8")])[0]
+    return made
+
+
+NUMPY_SCALARS = _numpy_scalars()
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_SCALARS))
+def test_every_numpy_scalar_verifies_clean(name):
+    # Each access hands out a fresh 0-d copy (compared by content), `__ref` is private, and
+    # NumPy never calls `__array__(copy=...)` on its own scalars.
+    scalar = NUMPY_SCALARS[name]
+    findings = arraylint.verify(scalar, name)
+    assert failing_codes(findings) == [], [str(f) for f in findings]
+    arraylint.assert_valid(scalar)
+    assert len(NUMPY_SCALARS) >= 24
+
+
+def test_pyarrow_temporal_arrays_ignore_copy_true():
+    # A real bug, confirmed in pyarrow 26.0.1 (pyarrow/array.pxi, `Array.__array__`):
+    # `copy=True` makes a copy only for numeric types, but `to_numpy(zero_copy_only=False)`
+    # hands out the Arrow buffer itself for temporal types without nulls, so
+    # `__array__(copy=True)` shares memory with the array. Checked here with NumPy alone,
+    # so that the test follows pyarrow when it is fixed.
+    stamps = pa.array(np.arange(3).astype("M8[s]"))
+    shares = np.shares_memory(stamps.__array__(copy=True), stamps.__array__(copy=False))
+    findings = arraylint.verify(stamps)
+    assert failing_codes(findings) == (["AL107"] if shares else []), [str(f) for f in findings]
+
+
+def test_numpy_arrays_without_buffer_export_own_their_memory():
+    # datetime and timedelta arrays refuse the buffer protocol; no "owner not found" info.
+    for array in (np.arange(3).astype("M8[s]"), np.arange(3).astype("m8[ms]")):
+        assert [f.code for f in arraylint.verify(array)] == ["AL217"]
+
+
+def test_refusals_are_info():
+    findings = arraylint.verify(pa.array([1, None, 3]))
+    assert [(f.code, f.severity) for f in findings] == [("AL908", "info")]
+    assert "ArrowTypeError" in findings[0].message
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
@@ -111,7 +196,9 @@ def test_attribute_error_is_info_not_error():
 
 
 def test_finding_fields():
-    (finding,) = arraylint.verify(producers.UnmappedPointer(), "pkg:unmapped")
+    (finding,) = [
+        f for f in arraylint.verify(producers.UnmappedPointer(), "pkg:unmapped") if f.severity != "info"
+    ]
     assert finding.code == "AL901"
     assert finding.name == "host-pointer-unmapped"
     assert finding.severity == "error"
@@ -210,6 +297,27 @@ def test_module_cli_target_errors_are_clear(tmp_path):
     bad = run_module("no-colon")
     assert bad.returncode == 2
 
+    factory = tmp_path / "factory.py"
+    factory.write_text("def make():\n    raise RuntimeError('no data\\nsecond line')\n")
+    raised = run_module(f"{factory}:make")
+    assert raised.returncode == 2
+    assert "calling make() raised RuntimeError: no data second line" in raised.stderr
+    # One line per error, and never "All checks passed!" when a target failed.
+    assert raised.stderr.count("\n") == 1, raised.stderr
+    for result in (missing, result, attr, raised):
+        assert "All checks passed!" not in result.stdout, result.stdout
+
+
+def test_module_cli_select_and_ignore():
+    fixture = str(producers.__file__)
+    result = run_module("--ignore", "AL901", f"{fixture}:UnmappedPointer")
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_module("--select", "AL9", f"{fixture}:UnmappedPointer")
+    assert result.returncode == 1
+    result = run_module("--select", "AL999", f"{fixture}:UnmappedPointer")
+    assert result.returncode == 2
+    assert "unknown rule selector" in result.stderr
+
 
 def test_module_target_and_factory(tmp_path):
     (tmp_path / "mylib.py").write_text(
@@ -231,6 +339,8 @@ def test_module_target_and_factory(tmp_path):
         ("mylib:make[a]", "AL217", "info"),
         ("mylib:make[b]", "AL217", "info"),
     }
+    # Each finding names its target's file, for the per-file settings of `arraylint verify`.
+    assert {f["file"] for f in report["findings"]} == {str(tmp_path / "mylib.py")}
     assert "printed at import" in result.stderr
 
 
@@ -255,6 +365,8 @@ def test_dlpack_capsule_is_released_unconsumed():
         created = 0
 
         def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+            if stream is not None:
+                raise BufferError("no streams on the CPU")
             Counted.created += 1
             return new(ctypes.addressof(self._tensor), b"dltensor", destructor)
 

@@ -11,8 +11,10 @@ use std::process::{Command, ExitCode, Stdio};
 
 use anyhow::Context;
 
+use crate::registry::RuleSet;
 use crate::render::{self, Message, OutputFormat, RenderOptions, Summary};
-use crate::verify::report::{Report, REPORT_VERSION};
+use crate::settings::{CliOverrides, Resolver, SettingsError};
+use crate::verify::report::{LiveFinding, Report, REPORT_VERSION};
 
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
 
@@ -35,6 +37,34 @@ pub struct VerifyArgs {
     /// Print only the findings (no summary).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Rule codes or prefixes to report (`AL9`, `AL907`, `ALL`), replacing the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+    /// Rule codes or prefixes not to report.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Rule codes or prefixes to report in addition to the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+    /// Use this configuration file for every target.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Ignore all configuration files.
+    #[arg(long)]
+    pub isolated: bool,
+}
+
+impl VerifyArgs {
+    fn overrides(&self) -> CliOverrides {
+        CliOverrides {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            extend_select: self.extend_select.clone(),
+            config: self.config.clone(),
+            isolated: self.isolated,
+            ..CliOverrides::default()
+        }
+    }
 }
 
 /// `--python` (or `ARRAYLINT_PYTHON`, which `python -m arraylint` sets to its own
@@ -79,6 +109,15 @@ fn package_missing(stderr: &str) -> bool {
 }
 
 pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    // The configuration is read (and a broken one refused) before any target's code runs.
+    let cwd = std::env::current_dir().context("cannot read the working directory")?;
+    let resolver = match Resolver::new(&args.overrides(), &cwd) {
+        Ok(resolver) => resolver,
+        Err(error) => {
+            eprintln!("arraylint: error: {error}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
     let python = choose_interpreter(
         args.python.as_deref(),
         std::env::var_os("VIRTUAL_ENV"),
@@ -142,6 +181,14 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_ERROR));
     }
 
+    let mut report = report;
+    report.findings = match configured_findings(std::mem::take(&mut report.findings), &resolver) {
+        Ok(findings) => findings,
+        Err(error) => {
+            eprintln!("arraylint: error: {error}");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
     let messages: Vec<Message> = report
         .findings
         .iter()
@@ -161,11 +208,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Full | OutputFormat::Concise
     );
     if human && !args.quiet {
-        let summary = Summary {
-            remaining: render::Tally::of(&messages),
-            ..Summary::default()
-        };
-        render::write_summary(&summary, &mut out)?;
+        write_verify_summary(render::Tally::of(&messages), report.errors.len(), &mut out)?;
     }
     out.flush()?;
     drop(out);
@@ -174,6 +217,54 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         eprintln!("arraylint: error: {}: {}", error.target, error.message);
     }
     Ok(ExitCode::from(exit_status(&report, args.exit_zero)))
+}
+
+/// The findings the configuration keeps: each by the rules for its target's file
+/// (`select`, `ignore`, `per-file-ignores` of the closest configuration, then the command
+/// line), or for the working directory when the target's module has no file.
+fn configured_findings(
+    findings: Vec<LiveFinding>,
+    resolver: &Resolver,
+) -> Result<Vec<LiveFinding>, SettingsError> {
+    let mut by_file: std::collections::HashMap<Option<String>, RuleSet> =
+        std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let rules = match by_file.get(&finding.file) {
+            Some(rules) => *rules,
+            None => {
+                let rules = match &finding.file {
+                    Some(file) => resolver.rules_for(Path::new(file))?,
+                    // No file: the settings of the working directory, without per-file ones.
+                    None => resolver.settings_for(&resolver.cwd().join("-"))?.rules(),
+                };
+                by_file.insert(finding.file.clone(), rules);
+                rules
+            }
+        };
+        // A code this build does not know is dropped when rendered, not here.
+        if finding.rule().is_none_or(|rule| rules.contains(rule)) {
+            kept.push(finding);
+        }
+    }
+    Ok(kept)
+}
+
+/// The last line of a human-readable run, in `check`'s words, except that a run in which a
+/// target could not be verified never says "All checks passed!" (its errors go to stderr).
+fn write_verify_summary(
+    remaining: render::Tally,
+    errors: usize,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if errors > 0 && remaining.failing() == 0 {
+        return Ok(());
+    }
+    let summary = Summary {
+        remaining,
+        ..Summary::default()
+    };
+    render::write_summary(&summary, out)
 }
 
 /// As `check`: 2 when a target could not be verified, else 1 for findings that are not
@@ -251,6 +342,67 @@ mod tests {
         assert!(!package_missing(
             "ModuleNotFoundError: No module named 'numpy'"
         ));
+    }
+
+    #[test]
+    fn summary_never_says_passed_when_a_target_failed() {
+        let text = |failing, errors| {
+            let mut out = Vec::new();
+            let remaining = render::Tally {
+                errors: failing,
+                ..render::Tally::default()
+            };
+            write_verify_summary(remaining, errors, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(0, 0), "All checks passed!\n");
+        assert_eq!(text(0, 1), "");
+        assert!(text(2, 1).starts_with("Found 2 errors"));
+    }
+
+    #[test]
+    fn configuration_filters_by_the_target_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("pyproject.toml"),
+            "[tool.arraylint]\nignore = [\"AL907\"]\n[tool.arraylint.per-file-ignores]\n\"legacy/**\" = [\"AL9\"]\n",
+        )
+        .unwrap();
+        std::fs::create_dir(root.join("legacy")).unwrap();
+        let finding = |rule: Rule, file: Option<&str>| LiveFinding {
+            file: file.map(|file| root.join(file).to_string_lossy().into_owned()),
+            ..LiveFinding::new(rule, "m", "t:x", "", "")
+        };
+        let findings = vec![
+            finding(Rule::HostPointerUnmapped, Some("mod.py")),
+            finding(Rule::ProtocolsDisagree, Some("mod.py")),
+            finding(Rule::HostPointerUnmapped, Some("legacy/old.py")),
+            finding(Rule::InterfaceNullData, Some("legacy/old.py")),
+            finding(Rule::ProtocolsDisagree, None),
+            finding(Rule::HostPointerUnmapped, None),
+        ];
+        let resolver = Resolver::new(&CliOverrides::default(), root).unwrap();
+        let kept = configured_findings(findings.clone(), &resolver).unwrap();
+        let kept: Vec<(&str, bool)> = kept
+            .iter()
+            .map(|f| (f.code.as_str(), f.file.is_some()))
+            .collect();
+        // AL907 ignored everywhere, AL9 in legacy/; a target without a file gets the
+        // working directory's settings.
+        assert_eq!(
+            kept,
+            vec![("AL901", true), ("AL212", true), ("AL901", false)]
+        );
+        // The command line wins: --select AL907 keeps only AL907 (outside legacy/).
+        let overrides = CliOverrides {
+            select: Some(vec!["AL907".to_string()]),
+            ..CliOverrides::default()
+        };
+        let resolver = Resolver::new(&overrides, root).unwrap();
+        let kept = configured_findings(findings, &resolver).unwrap();
+        assert_eq!(kept.len(), 2);
+        assert!(kept.iter().all(|f| f.code == "AL907"));
     }
 
     #[test]

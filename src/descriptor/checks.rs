@@ -150,7 +150,9 @@ pub(super) fn validate_dict(value: &Value, spec: &DictSpec, context: &Context) -
 fn check_keys(checks: &mut DictChecks, value: &Value, dict: &Dict, context: &Context) {
     let mut reported: Vec<TextRange> = Vec::new();
     for entry in &dict.entries {
-        if checks.spec.knows(&entry.key) || reported.contains(&entry.key_range) {
+        // An underscore key is a private extension (NumPy's own scalars export `__ref`).
+        let private = entry.key.starts_with('_');
+        if private || checks.spec.knows(&entry.key) || reported.contains(&entry.key_range) {
             continue;
         }
         reported.push(entry.key_range);

@@ -125,6 +125,12 @@ fn unknown_keys_with_suggestions() {
         "{found:?}"
     );
     assert!(keys.contains(&("AL203", "", "{")) || keys.iter().any(|(c, _, _)| *c == "AL203"));
+    // A key that starts with an underscore is private, as NumPy's scalars' `__ref`.
+    assert!(codes(
+        AI,
+        r#"{"shape": (), "typestr": "<f8", "data": (8, False), "version": 3, "__ref": 0, "_x": 1}"#
+    )
+    .is_empty());
     // `offset` is AI only; `stream` CAI only.
     assert_eq!(
         codes(

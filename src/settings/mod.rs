@@ -18,7 +18,7 @@ pub use error::{Origin, SettingsError};
 pub use numpy_target::{requires_numpy2, NumpyMajor};
 pub use options::KNOWN_KEYS;
 pub use pattern::{absolutize, DEFAULT_EXCLUDES};
-pub use selector::{parse_selector, parse_selectors, RuleSelector, UnknownSelector};
+pub use selector::{parse_selector, parse_selectors, select_rules, RuleSelector, UnknownSelector};
 
 use crate::registry::{Rule, RuleSet};
 use options::{load_chain, MissingSection, Options};

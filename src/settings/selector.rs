@@ -101,6 +101,20 @@ pub struct RuleSelection {
     pub ignore: Vec<RuleSelector>,
 }
 
+/// The rules one level of `select` / `ignore` leaves on, from their texts: what the Python
+/// API's `verify(obj, select=..., ignore=...)` takes, resolved as a configuration file is.
+pub fn select_rules<S: AsRef<str>>(
+    select: Option<&[S]>,
+    ignore: &[S],
+) -> Result<RuleSet, UnknownSelector> {
+    let level = RuleSelection {
+        select: select.map(parse_selectors).transpose()?,
+        extend_select: Vec::new(),
+        ignore: parse_selectors(ignore)?,
+    };
+    Ok(resolve_rules([&level]))
+}
+
 /// Apply the levels in order (base config first, command line last) to the default
 /// selection, ALL rules.
 ///
@@ -268,5 +282,17 @@ mod tests {
             ..RuleSelection::default()
         };
         assert!(resolve_rules([&exact, &broad_ignore]).is_empty());
+    }
+
+    #[test]
+    fn select_rules_from_texts() {
+        let rules = select_rules(Some(&["AL9"][..]), &["AL907"]).unwrap();
+        assert!(rules.contains(Rule::HostPointerUnmapped));
+        assert!(!rules.contains(Rule::ProtocolsDisagree));
+        assert!(!rules.contains(Rule::InterfaceNullData));
+        let rules = select_rules::<&str>(None, &["AL2"]).unwrap();
+        assert!(rules.contains(Rule::ProtocolsDisagree));
+        assert!(!rules.contains(Rule::InterfaceNullData));
+        assert!(select_rules(Some(&["AL999"][..]), &[]).is_err());
     }
 }

@@ -4,7 +4,7 @@
 
 use super::extent::Extent;
 use super::maps::{Coverage, MemoryMap};
-use super::view::DataView;
+use super::view::{DataView, Identity};
 use crate::registry::Rule;
 
 /// A buffer that owns (part of) the memory: found through the object, its `base` chain,
@@ -41,7 +41,26 @@ pub fn check_host_memory(
         return verdicts;
     }
     let exported_writable = view.readonly == Some(false);
+    // With negative strides the lowest byte lies below the first element: when the first
+    // element is readable memory, an unmapped lowest byte is an extent that runs below.
+    let first_element_readable = map
+        .find(view.pointer)
+        .is_some_and(|mapping| mapping.readable);
     match map.coverage(extent, exported_writable) {
+        Coverage::StartUnmapped | Coverage::StartUnreadable
+            if extent.start < view.pointer && first_element_readable =>
+        {
+            verdicts.push((
+                Rule::ExtentExceedsBuffer,
+                format!(
+                    "{} describes {} at {extent}: its negative strides reach below the readable memory that holds the first element at {:#x}",
+                    view.protocol,
+                    bytes(extent.len()),
+                    view.pointer
+                ),
+            ));
+            return verdicts;
+        }
         Coverage::StartUnmapped => {
             verdicts.push((
                 Rule::HostPointerUnmapped,
@@ -87,23 +106,35 @@ pub fn check_host_memory(
         Coverage::Ok => {}
     }
 
-    let holding_start: Vec<&OwnerBuffer> = owners
+    // An owner is one that holds the first element (with negative strides, the lowest
+    // byte is not it); the extent must lie inside it, below the first element included.
+    let holding: Vec<&OwnerBuffer> = owners
         .iter()
-        .filter(|owner| owner.extent.contains_addr(extent.start))
+        .filter(|owner| owner.extent.contains_addr(view.pointer))
         .collect();
-    let covering: Vec<&&OwnerBuffer> = holding_start
+    let covering: Vec<&&OwnerBuffer> = holding
         .iter()
         .filter(|owner| owner.extent.covers(extent))
         .collect();
     if covering.is_empty() {
-        if let Some(largest) = holding_start.iter().max_by_key(|owner| owner.extent.len()) {
+        if let Some(largest) = holding.iter().max_by_key(|owner| owner.extent.len()) {
+            let how = if extent.start < largest.extent.start {
+                format!(
+                    "which starts {} below the start",
+                    bytes(largest.extent.start - extent.start)
+                )
+            } else {
+                format!(
+                    "which runs {} past the end",
+                    bytes(extent.end.saturating_sub(largest.extent.end))
+                )
+            };
             verdicts.push((
                 Rule::ExtentExceedsBuffer,
                 format!(
-                    "{} describes {} at {extent}, which runs {} past the end of {} ({} at {})",
+                    "{} describes {} at {extent}, {how} of {} ({} at {})",
                     view.protocol,
                     bytes(extent.len()),
-                    bytes(extent.end.saturating_sub(largest.extent.end)),
                     largest.description,
                     bytes(largest.extent.len()),
                     largest.extent
@@ -111,12 +142,14 @@ pub fn check_host_memory(
             ));
         }
     } else if exported_writable && verdicts.is_empty() {
-        if let Some(readonly) = covering.iter().find(|owner| owner.readonly) {
+        // Read-only only when every buffer that holds the data is: a read-only view of
+        // writable memory (`memoryview.toreadonly()`) held beside it proves nothing.
+        if covering.iter().all(|owner| owner.readonly) {
             verdicts.push((
                 Rule::ReadonlyMemoryExportedWritable,
                 format!(
                     "{} says `readonly` is False, but {} is read-only",
-                    view.protocol, readonly.description
+                    view.protocol, covering[0].description
                 ),
             ));
         }
@@ -124,14 +157,23 @@ pub fn check_host_memory(
     verdicts
 }
 
-/// AL907: every view against the first one (the most authoritative the caller found).
-pub fn check_agreement(views: &[DataView]) -> Vec<Verdict> {
+/// Whether some owner holds the view's first element and all of `extent`: when none does,
+/// the verifier looks further for one (module globals, containers, the getter's closure).
+pub fn owner_covers(view: &DataView, extent: &Extent, owners: &[OwnerBuffer]) -> bool {
+    owners
+        .iter()
+        .any(|owner| owner.extent.contains_addr(view.pointer) && owner.extent.covers(extent))
+}
+
+/// AL907: every view against the first one (the most authoritative the caller found),
+/// their data compared as `identity` says.
+pub fn check_agreement(views: &[DataView], identity: &Identity<'_>) -> Vec<Verdict> {
     let Some((first, rest)) = views.split_first() else {
         return Vec::new();
     };
     rest.iter()
         .filter_map(|other| {
-            let differences = first.differences(other);
+            let differences = first.differences_by(other, identity);
             (!differences.is_empty()).then(|| {
                 (
                     Rule::ProtocolsDisagree,
@@ -239,9 +281,10 @@ pub enum StreamHandle {
     /// Cannot be a stream: a `CUstream` is a pointer to a driver object in host memory, and
     /// this value is negative, too large, or points to no readable mapping.
     NotAStream(String),
-    /// Looks like a pointer into mapped memory: only the driver could tell, and asking it
-    /// about a handle that is not a stream can crash the process, so it is not asked.
-    Unverifiable,
+    /// Points into readable mapped memory: only the driver can tell. It is asked with a
+    /// look-up that has no side effects (`cuStreamGetCtx`); a handle outside mapped memory
+    /// is never handed to it.
+    AskDriver,
 }
 
 /// Judge a `stream` value (0 and non-ints are AL301/AL302, the descriptor spec's).
@@ -255,10 +298,36 @@ pub fn classify_stream(stream: i128, map: &MemoryMap) -> StreamHandle {
         ));
     };
     match map.find(address) {
-        Some(mapping) if mapping.readable => StreamHandle::Unverifiable,
+        Some(mapping) if mapping.readable => StreamHandle::AskDriver,
         _ => StreamHandle::NotAStream(format!(
             "stream {address:#x} is not a live stream: it points to no readable memory of the process"
         )),
+    }
+}
+
+/// What the CUDA driver says about a stream handle that points into mapped memory
+/// (`cuStreamGetCtx`: a query without side effects).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DriverStream {
+    /// The driver knows the stream.
+    Live,
+    /// The driver refused the handle (`CUDA_ERROR_INVALID_HANDLE`, `..._CONTEXT_IS_DESTROYED`,
+    /// `..._INVALID_CONTEXT`): destroyed, or never a stream.
+    Invalid(String),
+    /// The driver could not be asked or said something else: not judged.
+    Unknown,
+}
+
+/// AL906 for a stream handle the driver was asked about.
+pub fn check_stream_answer(stream: u64, answer: &DriverStream) -> Option<Verdict> {
+    match answer {
+        DriverStream::Invalid(status) => Some((
+            Rule::CaiStreamInvalid,
+            format!(
+                "stream {stream:#x} is not a live stream: the CUDA driver refuses the handle ({status}); was it destroyed?"
+            ),
+        )),
+        DriverStream::Live | DriverStream::Unknown => None,
     }
 }
 
@@ -367,6 +436,59 @@ mod tests {
     }
 
     #[test]
+    fn negative_strides_below_the_owner() {
+        // Four bytes with stride -1 from 0x1002: the lowest byte 0x0fff is below the owner
+        // that starts at 0x1000 (and below the mapping).
+        let view = DataView {
+            strides: Some(vec![-1]),
+            ..host_view(0x1002, 4, true)
+        };
+        let map = MemoryMap::parse(MAPS);
+        let extent = view.extent().unwrap();
+        let verdicts = check_host_memory(&view, &extent, &map, &[owner(0x1000, 0x1010, true)]);
+        assert_eq!(rules(&verdicts), vec![Rule::ExtentExceedsBuffer]);
+        assert!(
+            verdicts[0].1.contains("below the readable memory"),
+            "{verdicts:?}"
+        );
+        // Inside the mapping, below the owner's start.
+        let view = DataView {
+            strides: Some(vec![-1]),
+            ..host_view(0x1102, 4, true)
+        };
+        let extent = view.extent().unwrap();
+        let verdicts = check_host_memory(&view, &extent, &map, &[owner(0x1100, 0x1110, true)]);
+        assert_eq!(rules(&verdicts), vec![Rule::ExtentExceedsBuffer]);
+        assert!(
+            verdicts[0].1.contains("starts 1 byte below the start"),
+            "{verdicts:?}"
+        );
+        // The same reversed view inside the owner is clean.
+        let view = DataView {
+            strides: Some(vec![-1]),
+            ..host_view(0x1103, 4, true)
+        };
+        let extent = view.extent().unwrap();
+        assert!(check_host_memory(&view, &extent, &map, &[owner(0x1100, 0x1110, true)]).is_empty());
+        assert!(owner_covers(&view, &extent, &[owner(0x1100, 0x1110, true)]));
+        assert!(!owner_covers(
+            &view,
+            &extent,
+            &[owner(0x1101, 0x1110, true)]
+        ));
+    }
+
+    #[test]
+    fn readonly_only_when_every_owner_is() {
+        let view = host_view(0x1000, 16, false);
+        assert!(run(
+            &view,
+            &[owner(0x1000, 0x1010, true), owner(0x1000, 0x1020, false)]
+        )
+        .is_empty());
+    }
+
+    #[test]
     fn empty_extent_is_never_checked() {
         assert!(run(&host_view(0x10, 0, false), &[]).is_empty());
     }
@@ -376,9 +498,9 @@ mod tests {
         let a = host_view(0x1000, 16, true);
         let mut b = a.clone();
         b.protocol = "__array_struct__".into();
-        assert!(check_agreement(&[a.clone(), b.clone()]).is_empty());
+        assert!(check_agreement(&[a.clone(), b.clone()], &Identity::Address).is_empty());
         b.pointer += 1;
-        let verdicts = check_agreement(&[a, b]);
+        let verdicts = check_agreement(&[a, b], &Identity::Address);
         assert_eq!(rules(&verdicts), vec![Rule::ProtocolsDisagree]);
         assert!(verdicts[0]
             .1
@@ -452,7 +574,20 @@ mod tests {
             classify_stream(0xdead, &map),
             StreamHandle::NotAStream(_)
         ));
-        assert_eq!(classify_stream(0x1800, &map), StreamHandle::Unverifiable);
+        assert_eq!(classify_stream(0x1800, &map), StreamHandle::AskDriver);
+    }
+
+    #[test]
+    fn driver_stream_answers() {
+        assert!(check_stream_answer(0x1800, &DriverStream::Live).is_none());
+        assert!(check_stream_answer(0x1800, &DriverStream::Unknown).is_none());
+        let (rule, message) = check_stream_answer(
+            0x1800,
+            &DriverStream::Invalid("CUDA_ERROR_INVALID_HANDLE".into()),
+        )
+        .unwrap();
+        assert_eq!(rule, Rule::CaiStreamInvalid);
+        assert!(message.contains("0x1800") && message.contains("INVALID_HANDLE"));
     }
 }
 

@@ -1,6 +1,8 @@
 //! The process's memory mappings, from `/proc/self/maps` (Linux), and the question the
 //! verifier asks of them: does this byte range lie in readable (writable) memory?
 
+use std::sync::Arc;
+
 use super::extent::Extent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +100,72 @@ impl MemoryMap {
         Coverage::RunsPast {
             readable_end: cursor,
         }
+    }
+}
+
+/// The process's mappings as one verification sees them. Reading `/proc/self/maps` costs
+/// more than the rest of a verification in a process with many mappings (1,000 and more
+/// once pyarrow, pandas and SciPy are loaded), so the map of the previous verification is
+/// reused, and read again (at most once per verification) whenever it would say anything
+/// but "readable (and writable, when asked)" about a range. So every finding comes from a
+/// fresh map; a stale one can only miss memory that went away or became read-only since
+/// it was read, and reads of our own memory go through the kernel, which refuses them
+/// safely.
+pub struct LiveMap<F> {
+    map: Arc<MemoryMap>,
+    fresh: bool,
+    read: F,
+}
+
+impl<F: FnMut() -> std::io::Result<MemoryMap>> LiveMap<F> {
+    /// Start from `cached` (the previous verification's map), else read it now.
+    pub fn new(cached: Option<Arc<MemoryMap>>, mut read: F) -> std::io::Result<Self> {
+        let (map, fresh) = match cached {
+            Some(map) => (map, false),
+            None => (Arc::new(read()?), true),
+        };
+        Ok(LiveMap { map, fresh, read })
+    }
+
+    /// The map to judge `extent` by: the current one when all of it is readable (and
+    /// writable, with `need_write`) there, else a fresh read (once; a failed read keeps
+    /// the current map).
+    pub fn covering(&mut self, extent: &Extent, need_write: bool) -> &MemoryMap {
+        if !self.fresh && self.map.coverage(extent, need_write) != Coverage::Ok {
+            self.refresh();
+        }
+        &self.map
+    }
+
+    /// The map as it is now (no read).
+    pub fn current(&self) -> &MemoryMap {
+        &self.map
+    }
+
+    /// The map to judge `addr` by (as `covering` for one byte).
+    pub fn containing(&mut self, addr: u64) -> &MemoryMap {
+        let byte = Extent {
+            start: addr,
+            end: addr.saturating_add(1),
+        };
+        self.covering(&byte, false)
+    }
+
+    fn refresh(&mut self) {
+        self.fresh = true;
+        if let Ok(map) = (self.read)() {
+            self.map = Arc::new(map);
+        }
+    }
+
+    /// Whether the map was read during this verification.
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
+    /// The map to keep for the next verification.
+    pub fn into_shared(self) -> Arc<MemoryMap> {
+        self.map
     }
 }
 
@@ -216,6 +284,72 @@ not a line
     fn empty_extent_is_fine_anywhere() {
         let map = MemoryMap::parse(MAPS);
         assert_eq!(map.coverage(&extent(5, 5), true), Coverage::Ok);
+    }
+
+    #[test]
+    fn live_map_reads_again_only_for_an_address_it_lacks() {
+        let mut reads = 0;
+        let old = Arc::new(MemoryMap::parse("1000-2000 rw-p 00000000 00:00 0\n"));
+        let mut live = LiveMap::new(Some(old), || {
+            reads += 1;
+            Ok(MemoryMap::parse(
+                "1000-2000 rw-p 00000000 00:00 0\n5000-6000 rw-p 00000000 00:00 0\n",
+            ))
+        })
+        .unwrap();
+        assert!(!live.is_fresh());
+        // Known: no read.
+        assert!(live.containing(0x1800).find(0x1800).is_some());
+        assert!(!live.is_fresh());
+        // Unknown: one read, which finds it.
+        assert!(live.containing(0x5800).find(0x5800).is_some());
+        assert!(live.is_fresh());
+        assert_eq!(live.current().mappings().len(), 2);
+        // Unknown even now: no second read within one verification.
+        assert!(live.containing(0x9000).find(0x9000).is_none());
+        let shared = live.into_shared();
+        assert_eq!(shared.mappings().len(), 2);
+        assert_eq!(reads, 1);
+    }
+
+    #[test]
+    fn live_map_reads_again_before_saying_read_only() {
+        // The cached map remembers a read-only mapping that a writable one has replaced.
+        let mut reads = 0;
+        let old = Arc::new(MemoryMap::parse("1000-2000 r--p 00000000 00:00 0\n"));
+        let mut live = LiveMap::new(Some(old), || {
+            reads += 1;
+            Ok(MemoryMap::parse("1000-2000 rw-p 00000000 00:00 0\n"))
+        })
+        .unwrap();
+        let range = extent(0x1000, 0x1010);
+        assert_eq!(
+            live.covering(&range, false).coverage(&range, true),
+            Coverage::NotWritable {
+                at: 0x1000,
+                name: String::new()
+            }
+        );
+        assert_eq!(
+            live.covering(&range, true).coverage(&range, true),
+            Coverage::Ok
+        );
+        drop(live);
+        assert_eq!(reads, 1);
+    }
+
+    #[test]
+    fn live_map_without_a_cache_reads_once() {
+        let mut reads = 0;
+        let mut live = LiveMap::new(None, || {
+            reads += 1;
+            Ok(MemoryMap::parse("1000-2000 rw-p 00000000 00:00 0\n"))
+        })
+        .unwrap();
+        assert!(live.is_fresh());
+        assert!(live.containing(0x9000).find(0x9000).is_none());
+        drop(live);
+        assert_eq!(reads, 1);
     }
 
     #[cfg(target_os = "linux")]

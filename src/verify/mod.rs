@@ -6,5 +6,6 @@ pub mod checks;
 pub mod extent;
 pub mod maps;
 pub mod memory;
+pub mod raises;
 pub mod report;
 pub mod view;

@@ -26,6 +26,10 @@ pub struct LiveFinding {
     pub protocol: String,
     /// Where inside the descriptor (`data[0]`); empty for the descriptor as a whole.
     pub path: String,
+    /// The file of the target's module, for the per-file settings (`None` for a module
+    /// without a file, and in what the extension itself returns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 impl LiveFinding {
@@ -45,6 +49,7 @@ impl LiveFinding {
             object: object.into(),
             protocol: protocol.into(),
             path: path.into(),
+            file: None,
         }
     }
 

@@ -133,8 +133,15 @@ impl DataView {
     /// of length 1 and the pointer of an empty array do not matter to any consumer and are
     /// not compared; neither are pointers on different kinds of device.
     pub fn differences(&self, other: &DataView) -> Vec<String> {
+        self.differences_by(other, &Identity::Address)
+    }
+
+    /// As `differences`, with the data itself compared as `identity` says: by address, or
+    /// by content for an object that hands out a fresh copy at every access.
+    pub fn differences_by(&self, other: &DataView, identity: &Identity<'_>) -> Vec<String> {
         let mut differences = Vec::new();
-        if self.shape != other.shape {
+        let raw_bytes = self.is_raw_bytes_of(other) || other.is_raw_bytes_of(self);
+        if self.shape != other.shape && !raw_bytes {
             differences.push(format!(
                 "shape {:?} vs {:?}",
                 Shape(&self.shape),
@@ -144,12 +151,22 @@ impl DataView {
         } else {
             let empty = self.element_count() == 0;
             if !empty && self.location == other.location && self.pointer != other.pointer {
-                differences.push(format!(
-                    "data pointer {:#x} vs {:#x}",
-                    self.pointer, other.pointer
-                ));
+                match identity {
+                    Identity::Address => differences.push(format!(
+                        "data pointer {:#x} vs {:#x}",
+                        self.pointer, other.pointer
+                    )),
+                    Identity::Content(same_bytes) => {
+                        if !same_bytes(self, other) {
+                            differences.push(format!(
+                                "the bytes at {:#x} and {:#x} differ (the object hands out a fresh copy at every access, so the data is compared, not the address)",
+                                self.pointer, other.pointer
+                            ));
+                        }
+                    }
+                }
             }
-            if !empty {
+            if !empty && !raw_bytes {
                 if let (Some(mine), Some(theirs)) =
                     (self.effective_strides(), other.effective_strides())
                 {
@@ -168,11 +185,49 @@ impl DataView {
                 }
             }
         }
-        if !self.dtype.agrees_with(&other.dtype) {
+        if !raw_bytes && !self.dtype.agrees_with(&other.dtype) {
             differences.push(format!("dtype {} vs {}", self.dtype, other.dtype));
         }
         differences
     }
+
+    /// Whether the elements are laid out C-contiguously (what `strides: None` says).
+    fn is_contiguous(&self) -> bool {
+        match (
+            &self.strides,
+            contiguous_strides(&self.shape, self.dtype.itemsize),
+        ) {
+            (None, _) => true,
+            (Some(strides), Some(contiguous)) => self
+                .shape
+                .iter()
+                .zip(strides.iter().zip(&contiguous))
+                .all(|(&dim, (a, b))| dim <= 1 || a == b),
+            (Some(_), None) => false,
+        }
+    }
+
+    /// Whether this view is a buffer export of `other`'s bytes as raw bytes (untyped, 1-D,
+    /// contiguous, the same number of bytes): how NumPy's scalars export the types PEP
+    /// 3118 cannot spell (`datetime64`, `bytes_`). Both then describe the same data.
+    fn is_raw_bytes_of(&self, other: &DataView) -> bool {
+        let [length] = self.shape[..] else {
+            return false;
+        };
+        self.dtype.kind.is_none()
+            && self.dtype.itemsize == 1
+            && self.is_contiguous()
+            && other.is_contiguous()
+            && other.element_count() * i128::from(other.dtype.itemsize) == i128::from(length)
+    }
+}
+
+/// How `DataView::differences_by` compares the data of two views of the same shape.
+pub enum Identity<'a> {
+    /// The data pointers must be equal.
+    Address,
+    /// The bytes must be equal (`true` from the function).
+    Content(&'a dyn Fn(&DataView, &DataView) -> bool),
 }
 
 /// What an `__array_interface__` / `__cuda_array_interface__` dict says, read leniently: a
@@ -417,6 +472,52 @@ mod tests {
             base.differences(&view(100, &[4], None, "<i8")),
             vec!["dtype f8 vs i8"]
         );
+    }
+
+    #[test]
+    fn fresh_copies_are_compared_by_content() {
+        let first = view(100, &[2], None, "<f8");
+        let second = view(200, &[2], None, "<f8");
+        let same = |_: &DataView, _: &DataView| true;
+        let differ = |_: &DataView, _: &DataView| false;
+        assert!(first
+            .differences_by(&second, &Identity::Content(&same))
+            .is_empty());
+        let found = first.differences_by(&second, &Identity::Content(&differ));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].contains("bytes at 0x64 and 0xc8 differ"),
+            "{found:?}"
+        );
+        // Shape and dtype are still compared.
+        assert_eq!(
+            first
+                .differences_by(&view(200, &[3], None, "<f8"), &Identity::Content(&same))
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn raw_byte_export_of_a_scalar_agrees() {
+        // np.datetime64: `__array_interface__` says shape () `<M8[D]`, the buffer 8 bytes.
+        let scalar = view(100, &[], None, "<M8[D]");
+        let raw = DataView {
+            dtype: DType {
+                kind: None,
+                itemsize: 1,
+            },
+            ..view(100, &[8], None, "|u1")
+        };
+        assert!(scalar.differences(&raw).is_empty());
+        assert!(raw.differences(&scalar).is_empty());
+        // Not the same number of bytes, or a typed byte view: still different.
+        let short = DataView {
+            shape: vec![4],
+            ..raw.clone()
+        };
+        assert!(!scalar.differences(&short).is_empty());
+        assert!(!scalar.differences(&view(100, &[8], None, "|u1")).is_empty());
     }
 
     #[test]

@@ -1,15 +1,17 @@
 """Device checks of `arraylint verify` on a machine with an NVIDIA GPU.
 
-Run there, in an environment with the arraylint package and CuPy (or PyTorch):
+Needs nothing but the NVIDIA driver: device memory, managed memory, page-locked host memory
+and streams are made through `ctypes` calls into `libcuda.so.1`, and exported as CUDA Array
+Interface objects. Where CuPy or PyTorch is installed, their arrays are checked too.
+Run it through `tests/gpu/run` (which picks the prepared interpreter), or directly:
 
     python tests/gpu/check_cuda.py
 
-It exits 1 when a check fails, 77 when no GPU library or device is available (skipped).
-It checks real device pointers (clean), host pointers passed off as device memory (AL904),
-extents past the allocation (AL905) and stream handles (AL906, only the ones the verifier can
-judge without handing the driver an arbitrary integer).
+Exit status: 0 every check passed, 1 a check failed, 77 skipped (no driver library, no
+device, or the driver cannot be initialised; the reason is printed).
 """
 
+import ctypes
 import sys
 
 import numpy as np
@@ -18,17 +20,77 @@ import arraylint
 
 SKIPPED = 77
 
+CU_MEM_ATTACH_GLOBAL = 1
+CU_STREAM_NON_BLOCKING = 1
 
-def failing_codes(obj):
-    return sorted({f.code for f in arraylint.verify(obj) if f.severity != "info"})
+
+class DriverError(Exception):
+    pass
 
 
-def all_codes(obj):
-    return sorted({f.code for f in arraylint.verify(obj)})
+class Driver:
+    """The few CUDA driver calls the checks need, through ctypes (no CUDA toolkit)."""
+
+    def __init__(self):
+        self.lib = ctypes.CDLL("libcuda.so.1")
+        self.context = ctypes.c_void_p()
+        self.device = ctypes.c_int()
+
+    def call(self, name, *args):
+        status = getattr(self.lib, name)(*args)
+        if status != 0:
+            text = ctypes.c_char_p()
+            self.lib.cuGetErrorName(status, ctypes.byref(text))
+            raise DriverError(f"{name} failed: {status} ({(text.value or b'?').decode()})")
+
+    def start(self):
+        self.call("cuInit", 0)
+        count = ctypes.c_int()
+        self.call("cuDeviceGetCount", ctypes.byref(count))
+        if count.value == 0:
+            raise DriverError("the driver sees no device")
+        self.call("cuDeviceGet", ctypes.byref(self.device), 0)
+        # The primary context: the one the runtime API (CuPy, PyTorch) shares.
+        self.call("cuDevicePrimaryCtxRetain", ctypes.byref(self.context), self.device)
+        self.call("cuCtxSetCurrent", self.context)
+
+    def stop(self):
+        self.call("cuDevicePrimaryCtxRelease_v2", self.device)
+
+    def mem_alloc(self, size):
+        pointer = ctypes.c_uint64()
+        self.call("cuMemAlloc_v2", ctypes.byref(pointer), ctypes.c_size_t(size))
+        return pointer.value
+
+    def mem_alloc_managed(self, size):
+        pointer = ctypes.c_uint64()
+        self.call(
+            "cuMemAllocManaged", ctypes.byref(pointer), ctypes.c_size_t(size), CU_MEM_ATTACH_GLOBAL
+        )
+        return pointer.value
+
+    def mem_free(self, pointer):
+        self.call("cuMemFree_v2", ctypes.c_uint64(pointer))
+
+    def host_alloc(self, size):
+        pointer = ctypes.c_void_p()
+        self.call("cuMemHostAlloc", ctypes.byref(pointer), ctypes.c_size_t(size), 0)
+        return pointer.value
+
+    def host_free(self, pointer):
+        self.call("cuMemFreeHost", ctypes.c_void_p(pointer))
+
+    def stream_create(self):
+        stream = ctypes.c_void_p()
+        self.call("cuStreamCreate", ctypes.byref(stream), CU_STREAM_NON_BLOCKING)
+        return stream.value
+
+    def stream_destroy(self, stream):
+        self.call("cuStreamDestroy_v2", ctypes.c_void_p(stream))
 
 
 class DeviceView:
-    """A CAI over an arbitrary pointer, as a buggy producer would export it."""
+    """A CAI over a pointer, as a producer (correct or buggy) would export it."""
 
     def __init__(self, pointer, nbytes, stream=None, keep=None):
         self._keep = keep
@@ -41,86 +103,107 @@ class DeviceView:
         return self._cai
 
 
-def backend():
+def codes(obj):
+    """(failing codes, every code) of a verification."""
+    findings = arraylint.verify(obj)
+    failing = sorted({f.code for f in findings if f.severity != "info"})
+    return failing, sorted({f.code for f in findings}), findings
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+        self.count = 0
+
+    def expect(self, label, obj, want):
+        failing, every, findings = codes(obj)
+        self.count += 1
+        ok = failing == want and "AL900" not in every
+        print(f"{'ok' if ok else 'FAIL':4s} {label}: {failing} (want {want})")
+        if not ok:
+            self.failures.append(label)
+            for finding in findings:
+                print(f"       {finding}")
+
+
+def driver_checks(driver, checks):
+    nbytes = 1 << 20
+    device = driver.mem_alloc(nbytes)
+    managed = driver.mem_alloc_managed(nbytes)
+    pinned = driver.host_alloc(nbytes)
+    stream = driver.stream_create()
+    dead_stream = driver.stream_create()
+    driver.stream_destroy(dead_stream)
+    try:
+        checks.expect("device memory is clean", DeviceView(device, nbytes), [])
+        checks.expect("the second half of an allocation is clean", DeviceView(device + nbytes // 2, nbytes // 2), [])
+        checks.expect("managed memory is clean", DeviceView(managed, nbytes), [])
+        checks.expect("device memory with a live stream is clean", DeviceView(device, 4096, stream=stream), [])
+        checks.expect("legacy default stream 1", DeviceView(device, 4096, stream=1), [])
+        checks.expect("per-thread default stream 2", DeviceView(device, 4096, stream=2), [])
+
+        host = np.zeros(nbytes // 4, dtype=np.float32)
+        host_pointer = host.__array_interface__["data"][0]
+        checks.expect("host memory passed off as device memory", DeviceView(host_pointer, nbytes, keep=host), ["AL904"])
+        checks.expect("page-locked host memory passed off as device memory", DeviceView(pinned, nbytes), ["AL904"])
+        checks.expect("a pointer no one allocated", DeviceView(0x10, 64), ["AL904"])
+
+        # Four times the size: past any rounding of the allocation by the driver.
+        checks.expect("an extent past the allocation", DeviceView(device, 4 * nbytes), ["AL905"])
+        checks.expect("an extent past the managed allocation", DeviceView(managed, 4 * nbytes), ["AL905"])
+
+        checks.expect("a destroyed stream", DeviceView(device, 4096, stream=dead_stream), ["AL906"])
+        checks.expect("an unmapped stream handle", DeviceView(device, 4096, stream=0xDEAD0000), ["AL906"])
+        checks.expect("a negative stream handle", DeviceView(device, 4096, stream=-7), ["AL906"])
+    finally:
+        driver.stream_destroy(stream)
+        driver.host_free(pinned)
+        driver.mem_free(managed)
+        driver.mem_free(device)
+
+
+def library_checks(checks):
+    """CuPy and PyTorch arrays, where those libraries are installed."""
     try:
         import cupy
-
-        if cupy.cuda.runtime.getDeviceCount() > 0:
-            return "cupy", cupy
-    except Exception:
-        pass
+    except ImportError:
+        print("skip CuPy: not installed")
+    else:
+        real = cupy.arange(1000, dtype=cupy.float32)
+        checks.expect("CuPy array is clean", real, [])
+        checks.expect("CuPy strided view is clean", real[::-3], [])
     try:
         import torch
-
+    except ImportError:
+        print("skip PyTorch: not installed")
+    else:
         if torch.cuda.is_available():
-            return "torch", torch
-    except Exception:
-        pass
-    return None, None
+            real = torch.arange(1000, dtype=torch.float32, device="cuda")
+            checks.expect("PyTorch tensor is clean", real, [])
+            checks.expect("PyTorch strided view is clean", real[::3], [])
+        else:
+            print("skip PyTorch: no CUDA device visible to it")
 
 
 def main():
-    name, lib = backend()
     ok, reason = arraylint.cuda_status()
-    if lib is None or not ok:
-        print(f"skipped: no GPU library or driver ({reason or 'no CuPy/PyTorch device'})")
+    if not ok:
+        print(f"skipped: no usable CUDA driver or device ({reason})")
         return SKIPPED
-    failures = []
-
-    def expect(label, got, want):
-        status = "ok" if got == want else "FAIL"
-        print(f"{status:4s} {label}: {got} (want {want})")
-        if got != want:
-            failures.append(label)
-
-    nbytes = 1 << 20
-    if name == "cupy":
-        cupy = lib
-        real = cupy.arange(1000, dtype=cupy.float32)
-        sliced = cupy.arange(1000, dtype=cupy.float32)[::-3]
-        allocation = cupy.cuda.runtime.malloc(nbytes)
-        free = lambda: cupy.cuda.runtime.free(allocation)  # noqa: E731
-        stream = cupy.cuda.Stream(non_blocking=True)
-        stream_handle = stream.ptr
-        managed = cupy.cuda.malloc_managed(nbytes)
-        managed_view = DeviceView(managed.ptr, nbytes, keep=managed)
-    else:
-        torch = lib
-        real = torch.arange(1000, dtype=torch.float32, device="cuda")
-        sliced = real[::3]
-        storage = torch.empty(nbytes, dtype=torch.uint8, device="cuda")
-        # The caching allocator rounds and pools blocks: take the driver's range as truth
-        # by overrunning far past the tensor.
-        allocation = storage.data_ptr()
-        free = lambda: None  # noqa: E731
-        stream = torch.cuda.Stream()
-        stream_handle = stream.cuda_stream
-        managed_view = None
-
-    expect("real device array is clean", failing_codes(real), [])
-    expect("no AL900 with a driver", "AL900" in all_codes(real), False)
-    expect("strided device view is clean", failing_codes(sliced), [])
-
-    host = np.zeros(nbytes // 4, dtype=np.float32)
-    host_pointer = host.__array_interface__["data"][0]
-    expect("host pointer as device memory", failing_codes(DeviceView(host_pointer, nbytes, keep=host)), ["AL904"])
-    expect("garbage pointer as device memory", failing_codes(DeviceView(0x10, 64)), ["AL904"])
-
-    expect("exact allocation is clean", failing_codes(DeviceView(allocation, nbytes)), [])
-    expect("extent past the allocation", failing_codes(DeviceView(allocation, nbytes * 64)), ["AL905"])
-
-    expect("legacy default stream 1", failing_codes(DeviceView(allocation, 4096, stream=1)), [])
-    expect("per-thread default stream 2", failing_codes(DeviceView(allocation, 4096, stream=2)), [])
-    expect("live stream handle", failing_codes(DeviceView(allocation, 4096, stream=stream_handle)), [])
-    expect("unmapped stream handle", failing_codes(DeviceView(allocation, 4096, stream=0xDEAD0000)), ["AL906"])
-    expect("negative stream handle", failing_codes(DeviceView(allocation, 4096, stream=-7)), ["AL906"])
-
-    if managed_view is not None:
-        expect("managed memory is clean", failing_codes(managed_view), [])
-
-    free()
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    try:
+        driver = Driver()
+        driver.start()
+    except (OSError, DriverError) as error:
+        print(f"skipped: the CUDA driver cannot be used through ctypes ({error})")
+        return SKIPPED
+    checks = Checks()
+    try:
+        driver_checks(driver, checks)
+        library_checks(checks)
+    finally:
+        driver.stop()
+    print(f"{checks.count} check(s), {len(checks.failures)} failure(s)")
+    return 1 if checks.failures else 0
 
 
 if __name__ == "__main__":

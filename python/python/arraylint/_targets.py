@@ -6,7 +6,7 @@ import importlib
 import importlib.util
 import os
 import sys
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 PROTOCOL_NAMES = (
     "__array_interface__",
@@ -29,7 +29,9 @@ class TargetError(Exception):
 
 
 def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
+    # One line: an error message that spans lines (a traceback-like text) is joined.
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _import_file(target: str, path: str) -> Any:
@@ -67,8 +69,14 @@ def _exposes_protocol(obj: Any) -> bool:
     return any(hasattr(obj, name) for name in PROTOCOL_NAMES)
 
 
-def resolve(target: str) -> List[Tuple[str, Any]]:
-    """The objects a target names, each with its display name."""
+def _module_file(module: Any) -> Optional[str]:
+    path = getattr(module, "__file__", None)
+    return os.path.abspath(path) if isinstance(path, str) else None
+
+
+def resolve(target: str) -> Tuple[Optional[str], List[Tuple[str, Any]]]:
+    """The file that defines the target's module (for per-file settings; None for a module
+    without a file) and the objects the target names, each with its display name."""
     module_part, sep, attr = target.rpartition(":")
     if not sep or not module_part or not attr:
         raise TargetError(target, "a target is `module:attr` or `path/to/file.py:attr`")
@@ -76,6 +84,7 @@ def resolve(target: str) -> List[Tuple[str, Any]]:
         module = _import_file(target, module_part)
     else:
         module = _import_module(target, module_part)
+    file = _module_file(module)
     value: Any = module
     for part in attr.split("."):
         try:
@@ -92,7 +101,7 @@ def resolve(target: str) -> List[Tuple[str, Any]]:
         except BaseException as error:
             raise TargetError(target, f"calling {attr}() raised {_describe(error)}") from None
     if isinstance(value, dict):
-        return [(f"{target}[{key}]", item) for key, item in value.items()]
+        return file, [(f"{target}[{key}]", item) for key, item in value.items()]
     if isinstance(value, (list, tuple)):
-        return [(f"{target}[{index}]", item) for index, item in enumerate(value)]
-    return [(target, value)]
+        return file, [(f"{target}[{index}]", item) for index, item in enumerate(value)]
+    return file, [(target, value)]
