@@ -15,6 +15,7 @@ use super::numpy_target::NumpyMajor;
 use super::pattern::{absolutize, FilePattern, PerFileIgnore};
 use super::selector::{parse_selector, RuleSelection, RuleSelector};
 use crate::registry::RuleSet;
+use crate::suggest::edit_distance;
 
 /// Every key a config file may hold, in the order the docs list them.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -235,20 +236,6 @@ fn suggest(key: &str) -> Option<&'static str> {
         .filter(|(distance, _)| *distance <= 2)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, known)| known)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[derive(Deserialize)]
