@@ -14,7 +14,9 @@ use ruff_python_ast::PySourceType;
 pub mod magics;
 pub mod notebook;
 
-pub use notebook::{CellRow, Notebook, NotebookError, PositionMap, PythonText};
+pub use notebook::{
+    CellChange, CellRow, Notebook, NotebookError, PositionMap, PythonText, WrittenBack,
+};
 
 /// How a file's bytes become the Python the linter reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

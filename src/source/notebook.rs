@@ -233,13 +233,14 @@ impl<'a> Notebook<'a> {
         original: &PythonText,
         fixed: &str,
         tracked: &Tracked,
-    ) -> Result<String, NotebookError> {
+    ) -> Result<WrittenBack, NotebookError> {
         let broken = || {
             NotebookError(
                 "a fix crossed a cell's boundary; the notebook was left unchanged".to_string(),
             )
         };
         let mut out = String::with_capacity(self.json.len() + 64);
+        let mut changed = Vec::new();
         let mut copied = 0;
         let mut escapes = tracked.protected.iter();
         for (i, (cell, layout)) in self.cells.iter().zip(&original.map.cells).enumerate() {
@@ -270,9 +271,14 @@ impl<'a> Notebook<'a> {
             out.push_str(&self.json[copied..cell.span.start]);
             out.push_str(&self.source_value(cell, &restored));
             copied = cell.span.end;
+            changed.push(CellChange {
+                number: cell.number,
+                old: cell.text.clone(),
+                new: restored,
+            });
         }
         out.push_str(&self.json[copied..]);
-        Ok(out)
+        Ok(WrittenBack { json: out, changed })
     }
 
     /// `source` as the cell wrote it (a string, or a list laid out as the original list),
@@ -331,6 +337,23 @@ impl<'a> Notebook<'a> {
         out.push(']');
         out
     }
+}
+
+/// A notebook with fixes written back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenBack {
+    /// The whole file.
+    pub json: String,
+    /// The cells whose source changed, in order.
+    pub changed: Vec<CellChange>,
+}
+
+/// One cell's source before and after the fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellChange {
+    pub number: u32,
+    pub old: String,
+    pub new: String,
 }
 
 /// A notebook's Python text and its map.
@@ -412,12 +435,14 @@ impl PositionMap {
         })
     }
 
-    /// The 0-based row of the Python text where a cell's first line is.
-    pub fn first_row_of(&self, cell_number: u32) -> Option<usize> {
-        self.cells
-            .iter()
-            .find(|cell| cell.number == cell_number)
-            .map(|cell| cell.first_row)
+    /// The 0-based rows of the Python text of the cell that holds `row`.
+    pub fn cell_rows(&self, row: usize) -> Option<Range<usize>> {
+        let index = self
+            .cells
+            .partition_point(|cell| cell.first_row <= row)
+            .checked_sub(1)?;
+        let cell = &self.cells[index];
+        Some(cell.first_row..cell.first_row + cell.file_lines.len())
     }
 }
 

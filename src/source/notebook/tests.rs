@@ -89,7 +89,12 @@ fn writing_back_changes_only_the_edited_cells() {
         .text
         .replace("y = 2", "yy = 2")
         .replace("w = 4\n", "w = 4\nv = 5\n");
-    let json = notebook.write_back(&python, &fixed, &tracked).unwrap();
+    let written = notebook.write_back(&python, &fixed, &tracked).unwrap();
+    let json = written.json;
+    assert_eq!(
+        written.changed.iter().map(|c| c.number).collect::<Vec<_>>(),
+        [2, 4]
+    );
     let expected = NOTEBOOK
         .replace("\"y = 2\"", "\"yy = 2\"")
         .replace(r#""z = 3\nw = 4\n""#, r#""z = 3\nw = 4\nv = 5\n""#);
@@ -117,7 +122,7 @@ fn a_list_source_keeps_its_layout_and_unchanged_lines() {
     assert_eq!(python.text, "a = 'é'\nb = 1\n");
     let fixed = "a = 'é'\nb = 2\nc = 3\n";
     let tracked = python.tracked();
-    let out = notebook.write_back(&python, fixed, &tracked).unwrap();
+    let out = notebook.write_back(&python, fixed, &tracked).unwrap().json;
     assert_eq!(
         out,
         "{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": [\n    \"a = '\\u00e9'\\n\",\n    \"b = 2\\n\",\n    \"c = 3\"\n   ]}]}"
