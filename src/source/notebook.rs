@@ -284,7 +284,10 @@ impl<'a> Notebook<'a> {
     /// `source` as the cell wrote it (a string, or a list laid out as the original list),
     /// holding `text`. Elements that did not change keep their bytes.
     fn source_value(&self, cell: &CodeCell<'_>, text: &str) -> String {
-        let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string());
+        // A file all in ASCII was written with non-ASCII escaped (`\u00e9`, Python's
+        // `ensure_ascii`); it stays so. nbformat writes UTF-8 as it is.
+        let ascii = self.json.is_ascii();
+        let quote = |s: &str| json_string(s, ascii);
         let Some(elements) = &cell.lines else {
             return quote(text);
         };
@@ -460,6 +463,26 @@ fn read_source(raw: &RawValue) -> Result<Source<'_>, serde_json::Error> {
     } else {
         Ok((serde_json::from_str::<String>(raw.get())?, None))
     }
+}
+
+/// `text` as a JSON string, as Python's `json` writes it (`ensure_ascii` when `ascii`).
+fn json_string(text: &str, ascii: bool) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string());
+    if !ascii || quoted.is_ascii() {
+        return quoted;
+    }
+    let mut out = String::with_capacity(quoted.len() + 16);
+    let mut units = [0u16; 2];
+    for c in quoted.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
 
 fn decoded_lines(elements: &[&RawValue]) -> Vec<String> {

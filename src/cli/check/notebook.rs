@@ -32,15 +32,18 @@ pub(super) fn check_notebook(
     write: bool,
 ) -> Option<NotebookResult> {
     // As AL001 in a Python file, a broken notebook is reported only where a rule could
-    // fire: a notebook with no protocol word costs this scan and nothing else.
-    if args.lint_options().prefilter && !prefilter::notebook_may_match(json, rules) {
+    // fire, with or without the pre-filter: a notebook with no protocol word costs this
+    // scan and nothing else.
+    let may_match = prefilter::notebook_may_match(json, rules);
+    if args.lint_options().prefilter && !may_match {
         return None;
     }
     let display = display();
     let (notebook, python) = match source::notebook_python(json) {
         Ok(read) => read,
         Err(error) => {
-            return rules.contains(Rule::IoError).then(|| NotebookResult {
+            let reported = may_match && rules.contains(Rule::IoError);
+            return reported.then(|| NotebookResult {
                 result: io_error(&display, error.to_string()),
                 fixed_json: None,
             });

@@ -128,3 +128,12 @@ fn a_list_source_keeps_its_layout_and_unchanged_lines() {
         "{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": [\n    \"a = '\\u00e9'\\n\",\n    \"b = 2\\n\",\n    \"c = 3\"\n   ]}]}"
     );
 }
+
+#[test]
+fn an_ascii_file_keeps_non_ascii_escaped() {
+    assert_eq!(
+        json_string("é\u{1F600}\n", true),
+        r#""\u00e9\ud83d\ude00\n""#
+    );
+    assert_eq!(json_string("é\n", false), "\"é\\n\"");
+}
