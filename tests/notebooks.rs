@@ -294,7 +294,8 @@ fn diff_shows_each_changed_cell_and_writes_nothing() {
     );
     assert_eq!(
         stdout(&out),
-        "--- a/nb.ipynb:cell 3\n+++ b/nb.ipynb:cell 3\n@@ -1,3 +1,3 @@\n class Wrapper:\n-    def __array__(self):\n+    def __array__(self, dtype=None):\n         return np.asarray(self.data)\n"
+        "--- a/nb.ipynb:cell 3\n+++ b/nb.ipynb:cell 3\n@@ -1,3 +1,3 @@\n class Wrapper:\n-    def __array__(self):\n+    def __array__(self, dtype=None):\n         return np.asarray(self.data)\n\
+         Would fix 1 error (2 additional fixes available with `--unsafe-fixes`).\n"
     );
     assert!(std::fs::read(&path).unwrap() == std::fs::read(fixture("findings.ipynb")).unwrap());
 }
