@@ -75,7 +75,12 @@ fn every_format_names_the_cell() {
         );
         assert_eq!(out.status.code(), Some(1), "{format}");
         // SARIF names files by absolute URI: the checkout's place is not part of the output.
-        let text = stdout(&out).replace(&root_uri, "file://ROOT");
+        let mut text = stdout(&out).replace(&root_uri, "file://ROOT");
+        if format == "sarif" {
+            // Only the results: the rule catalogue is `tests/snapshots/sarif.json`'s.
+            let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+            text = serde_json::to_string_pretty(&sarif["runs"][0]["results"]).unwrap() + "\n";
+        }
         assert_snapshot(snapshot, &text);
     }
 }
