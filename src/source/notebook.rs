@@ -89,12 +89,14 @@ impl<'a> Notebook<'a> {
             )
         };
         // serde reads a struct from a JSON list too: `[4]` is not a notebook.
-        if !json.trim_start().starts_with('{')
-            && serde_json::from_str::<serde::de::IgnoredAny>(json).is_ok()
+        // A byte-order mark is not JSON, but editors write one; it stays in the file.
+        let body = json.strip_prefix('\u{feff}').unwrap_or(json);
+        if !body.trim_start().starts_with('{')
+            && serde_json::from_str::<serde::de::IgnoredAny>(body).is_ok()
         {
             return Err(not_an_object());
         }
-        let version: Version = serde_json::from_str(json).map_err(|err| {
+        let version: Version = serde_json::from_str(body).map_err(|err| {
             if err.is_data() {
                 not_an_object()
             } else {
@@ -115,7 +117,7 @@ impl<'a> Notebook<'a> {
                 ))
             }
         }
-        let raw: RawNotebook<'a> = serde_json::from_str(json).map_err(|err| {
+        let raw: RawNotebook<'a> = serde_json::from_str(body).map_err(|err| {
             NotebookError(format!("the notebook does not follow nbformat 4: {err}"))
         })?;
         debug_assert_eq!(raw.nbformat, 4);

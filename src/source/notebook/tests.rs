@@ -137,3 +137,17 @@ fn an_ascii_file_keeps_non_ascii_escaped() {
     );
     assert_eq!(json_string("é\n", false), "\"é\\n\"");
 }
+
+#[test]
+fn a_byte_order_mark_is_read_past_and_kept() {
+    let json =
+        "\u{feff}{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": \"x = 1\"}]}";
+    let notebook = Notebook::parse(json).unwrap();
+    let python = notebook.python();
+    assert_eq!(python.text, "x = 1\n");
+    let out = notebook
+        .write_back(&python, "x = 2\n", &python.tracked())
+        .unwrap()
+        .json;
+    assert_eq!(out, json.replace("x = 1", "x = 2"));
+}
