@@ -16,7 +16,7 @@ use std::sync::{Mutex, PoisonError};
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::settings::{absolutize, Resolver, SettingsError};
+use crate::settings::{absolutize, Resolver, SettingsError, WalkEntry};
 
 /// One thing the run will look at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub const FILE_KINDS: &[FileKind] = &[
     FileKind {
         name: "Jupyter notebooks",
         extensions: &["ipynb"],
-        checked: false,
+        checked: true,
     },
     FileKind {
         name: "Cython files",
@@ -110,7 +110,8 @@ pub fn file_kind(path: &Path) -> Option<&'static FileKind> {
         .find(|kind| kind.extensions.iter().any(|known| extension == *known))
 }
 
-/// Whether a file name is one `check` reads when walking a directory.
+/// Whether a file name is one `check` reads when walking a directory by default (the
+/// `include` setting can say otherwise): `settings::DEFAULT_INCLUDE` by extension.
 pub fn is_python_file(path: &Path) -> bool {
     file_kind(path).is_some_and(|kind| kind.checked)
 }
@@ -281,9 +282,14 @@ fn walk(
                 return WalkState::Continue;
             }
             let path = entry.path();
-            match resolver.excludes_entry(path) {
-                Ok(true) => return WalkState::Skip,
-                Ok(false) => {}
+            let Some(file_type) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            match resolver.walk_entry(path, file_type.is_dir()) {
+                Ok(WalkEntry::Excluded) => return WalkState::Skip,
+                Ok(WalkEntry::NotIncluded) => return WalkState::Continue,
+                Ok(WalkEntry::Walked) if file_type.is_dir() => return WalkState::Continue,
+                Ok(WalkEntry::Walked) => {}
                 Err(error) => {
                     let mut slot = failure.lock().unwrap_or_else(PoisonError::into_inner);
                     // Keep the first error in path order, so the message is deterministic.
@@ -296,12 +302,6 @@ fn walk(
                     }
                     return WalkState::Quit;
                 }
-            }
-            let Some(file_type) = entry.file_type() else {
-                return WalkState::Continue;
-            };
-            if file_type.is_dir() || !is_python_file(path) {
-                return WalkState::Continue;
             }
             let candidate = if file_type.is_symlink() {
                 // Links are not followed into directories, but a link to a file is checked.
@@ -383,7 +383,7 @@ mod tests {
         assert!(is_python_file(Path::new("a/b.py")));
         assert!(is_python_file(Path::new("b.pyi")));
         assert!(is_python_file(Path::new("b.pyw")));
-        assert!(!is_python_file(Path::new("b.ipynb")));
+        assert!(is_python_file(Path::new("nb.ipynb")));
         assert!(!is_python_file(Path::new("b.pyx")));
         assert!(!is_python_file(Path::new("b.pyc")));
         assert!(!is_python_file(Path::new("py")));
@@ -396,18 +396,30 @@ mod tests {
         assert_eq!(not_checked_reason(Path::new("a.pyi")), None);
         // A script without an extension is Python, as in Ruff.
         assert_eq!(not_checked_reason(Path::new("bin/tool")), None);
-        assert_eq!(
-            not_checked_reason(Path::new("nb.ipynb")).as_deref(),
-            Some("Jupyter notebooks are not checked")
-        );
+        assert_eq!(not_checked_reason(Path::new("nb.ipynb")), None);
         assert_eq!(
             not_checked_reason(Path::new("m.pxd")).as_deref(),
             Some("Cython files are not checked")
         );
         assert_eq!(
             not_checked_reason(Path::new("notes.txt")).as_deref(),
-            Some("`.txt` files are not checked (arraylint checks `.py`, `.pyw`, `.pyi`)")
+            Some("`.txt` files are not checked (arraylint checks `.py`, `.pyw`, `.pyi`, `.ipynb`)")
         );
+    }
+
+    #[test]
+    fn the_default_kinds_are_the_default_include() {
+        let globs = crate::settings::DEFAULT_INCLUDE
+            .iter()
+            .map(|glob| globset::Glob::new(glob).map(|g| g.compile_matcher()))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        for name in [
+            "a.py", "a.pyw", "a.pyi", "a.ipynb", "a.pyc", "a.pyx", "a.txt", "py", "a.py.txt",
+        ] {
+            let by_glob = globs.iter().any(|glob| glob.is_match(name));
+            assert_eq!(is_python_file(Path::new(name)), by_glob, "{name}");
+        }
     }
 
     #[test]

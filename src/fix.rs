@@ -53,7 +53,75 @@ pub fn fix_with(
     text: &str,
     source_type: PySourceType,
     unsafe_fixes: bool,
+    lint: impl FnMut(&str) -> Vec<Diagnostic>,
+) -> FixOutcome {
+    fix_tracking(text, source_type, unsafe_fixes, lint, None)
+}
+
+/// Offsets in a text that a caller needs to follow through the fixes: a text made of
+/// parts (a notebook's cells) that go back where they came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tracked {
+    /// Where each part starts: moved by the edits before it. An insertion at an anchor
+    /// goes to the part that starts there; an edit across one is refused.
+    pub anchors: Vec<usize>,
+    /// Ranges no edit may touch (a notebook's blanked IPython lines): moved as a whole.
+    pub protected: Vec<std::ops::Range<usize>>,
+}
+
+impl Tracked {
+    /// Move the offsets past `edits` (sorted, not overlapping); `false` when an edit
+    /// crosses an anchor or touches a protected range.
+    pub(crate) fn follow(&mut self, edits: &[&Edit]) -> bool {
+        let span = |e: &Edit| (e.range.start().to_usize(), e.range.end().to_usize());
+        let delta = |e: &Edit| {
+            let (start, end) = span(e);
+            e.content.len() as isize - (end - start) as isize
+        };
+        let crosses = edits.iter().any(|e| {
+            let (start, end) = span(e);
+            self.anchors.iter().any(|&a| start < a && a < end)
+                || self
+                    .protected
+                    .iter()
+                    .any(|p| start < p.end && end > p.start)
+        });
+        if crosses {
+            return false;
+        }
+        let shift = |at: usize, before: &dyn Fn(usize, usize) -> bool| -> usize {
+            let moved: isize = edits
+                .iter()
+                .filter(|e| {
+                    let (start, end) = span(e);
+                    before(start, end)
+                })
+                .map(|e| delta(e))
+                .sum();
+            at.saturating_add_signed(moved)
+        };
+        for anchor in &mut self.anchors {
+            let at = *anchor;
+            // An insertion at the anchor belongs to the part that starts there.
+            *anchor = shift(at, &|start, end| end <= at && !(start == end && end == at));
+        }
+        for range in &mut self.protected {
+            let at = range.start;
+            let moved = shift(at, &|_, end| end <= at);
+            *range = moved..moved + range.len();
+        }
+        true
+    }
+}
+
+/// `fix_with`, following `tracked` through every pass; an edit that crosses a tracked
+/// boundary refuses the whole fix.
+pub fn fix_tracking(
+    text: &str,
+    source_type: PySourceType,
+    unsafe_fixes: bool,
     mut lint: impl FnMut(&str) -> Vec<Diagnostic>,
+    mut tracked: Option<&mut Tracked>,
 ) -> FixOutcome {
     // As in Ruff, a file that does not parse is not fixed: no result could re-parse, and
     // edits computed from a recovered tree may land in the wrong place.
@@ -70,10 +138,23 @@ pub fn fix_with(
     let mut settled = false;
     for _ in 0..MAX_PASSES {
         let diagnostics = lint(&current);
-        let Some((next, applied)) = apply_fixes(&current, &diagnostics, unsafe_fixes) else {
+        let (chosen, applied) = choose_edits(&current, &diagnostics, unsafe_fixes);
+        let Some(next) = apply_edits(&current, &chosen) else {
             settled = true;
             break;
         };
+        if let Some(tracked) = tracked.as_deref_mut() {
+            if !tracked.follow(&chosen) {
+                return FixOutcome {
+                    text: text.to_string(),
+                    fixed: BTreeMap::new(),
+                    refused: Some(format!(
+                        "a fix for {} would cross a notebook cell's boundary or change an IPython line; the file was left unchanged",
+                        applied.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+                    )),
+                };
+            }
+        }
         if syntax_error_count(&next, source_type) > 0 {
             return FixOutcome {
                 text: text.to_string(),
@@ -119,6 +200,16 @@ pub fn apply_fixes(
     diagnostics: &[Diagnostic],
     unsafe_fixes: bool,
 ) -> Option<(String, Vec<Rule>)> {
+    let (chosen, applied) = choose_edits(text, diagnostics, unsafe_fixes);
+    apply_edits(text, &chosen).map(|out| (out, applied))
+}
+
+/// The edits of one pass, sorted, and the rules they fix.
+fn choose_edits<'d>(
+    text: &str,
+    diagnostics: &'d [Diagnostic],
+    unsafe_fixes: bool,
+) -> (Vec<&'d Edit>, Vec<Rule>) {
     let mut chosen: Vec<&Edit> = Vec::new();
     let mut applied = Vec::new();
     for diagnostic in diagnostics {
@@ -141,10 +232,15 @@ pub fn apply_fixes(
         chosen.extend(fix.edits.iter());
         applied.push(diagnostic.rule);
     }
+    chosen.sort_by_key(|e| (e.range.start(), e.range.end()));
+    (chosen, applied)
+}
+
+/// `text` with the sorted `edits` applied; None when that changes nothing.
+fn apply_edits(text: &str, chosen: &[&Edit]) -> Option<String> {
     if chosen.is_empty() {
         return None;
     }
-    chosen.sort_by_key(|e| (e.range.start(), e.range.end()));
     let mut out = String::with_capacity(text.len() + 64);
     let mut last = 0usize;
     for edit in chosen {
@@ -154,7 +250,7 @@ pub fn apply_fixes(
         last = edit.range.end().to_usize();
     }
     out.push_str(&text[last..]);
-    (out != text).then_some((out, applied))
+    (out != text).then_some(out)
 }
 
 /// Two edits conflict when their ranges intersect, or both insert at the same point.

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod render;
 pub mod rules;
 pub mod settings;
+pub mod source;
 pub mod suggest;
 pub mod value;
 pub mod verify;

@@ -303,6 +303,23 @@ pub fn may_match(bytes: &[u8], enabled: RuleSet) -> bool {
     !possible_rules(bytes, enabled).is_empty()
 }
 
+/// Whether a notebook's raw JSON may hold code in which an enabled rule fires, before
+/// its JSON is parsed: some needle of an enabled rule anywhere in it (in a cell, an output
+/// or markdown alike), or something that could spell one once decoded (a `\u` escape,
+/// a character NFKC turns into ASCII). A notebook with no protocol word costs this scan.
+pub fn notebook_may_match(json: &str, enabled: RuleSet) -> bool {
+    let bytes = json.as_bytes();
+    let found = needles().searcher.starts(bytes).any(|at| {
+        needles()
+            .needles
+            .iter()
+            .any(|(needle, rules)| rules.intersects(enabled) && bytes[at..].starts_with(needle))
+    });
+    found
+        || memchr::memmem::find(bytes, b"\\u").is_some()
+        || (!bytes.is_ascii() && may_normalize_to_ascii(json))
+}
+
 fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\\' | b'\x0c')
 }

@@ -640,7 +640,7 @@ fn no_python_files_is_a_warning_not_a_pass() {
 #[test]
 fn named_files_of_a_kind_not_checked_are_said() {
     let notebook = format!(
-        "{{\"cells\": [{{\"cell_type\": \"code\", \"source\": {}}}]}}\n",
+        "{{\"nbformat\": 4, \"cells\": [{{\"cell_type\": \"code\", \"source\": {}}}]}}\n",
         serde_json::to_string(BAD).expect("json")
     );
     let dir = project(&[
@@ -650,18 +650,18 @@ fn named_files_of_a_kind_not_checked_are_said() {
         ("script", BAD),
         ("ok.py", "x = 1\n"),
     ]);
-    let out = run_in(dir.path(), &["check", "nb.ipynb"]);
-    assert_eq!(out.status.code(), Some(0));
+    // Notebooks are a kind that is checked (issue 16).
+    let out = run_in(
+        dir.path(),
+        &["check", "nb.ipynb", "--output-format", "concise"],
+    );
+    assert_eq!(out.status.code(), Some(1));
     assert!(
-        !stdout(&out).contains("All checks passed"),
+        stdout(&out).contains("nb.ipynb:cell 1:2:9: AL101"),
         "{}",
         stdout(&out)
     );
-    assert_eq!(
-        stderr(&out),
-        "arraylint: warning: nb.ipynb: Jupyter notebooks are not checked\n\
-         arraylint: warning: No Python files found under the given path(s)\n"
-    );
+    assert_eq!(stderr(&out), "");
     let out = run_in(dir.path(), &["check", "ext.pyx", "notes.txt", "ok.py"]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
@@ -674,9 +674,9 @@ fn named_files_of_a_kind_not_checked_are_said() {
         "{err}"
     );
     assert_eq!(stdout(&out), "All checks passed!\n");
-    // Also when it is standard input that is named so.
+    // Also when it is standard input that is named so; nothing checked, no summary.
     let mut child = arraylint()
-        .args(["check", "-", "--stdin-filename", "nb.ipynb"])
+        .args(["check", "-", "--stdin-filename", "ext.pyx"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -692,7 +692,7 @@ fn named_files_of_a_kind_not_checked_are_said() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr(&out),
-        "arraylint: warning: nb.ipynb: Jupyter notebooks are not checked\n"
+        "arraylint: warning: ext.pyx: Cython files are not checked\n"
     );
     assert_eq!(stdout(&out), "");
     // A script without an extension is Python, as in Ruff.
@@ -700,10 +700,20 @@ fn named_files_of_a_kind_not_checked_are_said() {
         run_in(dir.path(), &["check", "script"]).status.code(),
         Some(1)
     );
-    // Walking a directory still reads only the kinds that are checked, without a word.
-    let out = run_in(dir.path(), &["check", "."]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Walking a directory reads only the kinds that are checked, without a word: the
+    // notebook, not the `.pyx` or the `.txt`.
+    let out = run_in(dir.path(), &["check", ".", "--output-format", "concise"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let files: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains(": AL"))
+        .filter_map(|line| line.split(':').next())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(files, ["nb.ipynb"], "{text}");
 }
 
 #[test]

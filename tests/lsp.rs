@@ -664,3 +664,119 @@ fn settings_apply_and_are_read_again_when_they_change() {
     assert_eq!(codes(&client.diagnostics(&uri, 5)), ["AL602"]);
     assert!(client.finish().success());
 }
+
+/// LSP 3.17 notebook sync, as VS Code sends it: the cells come and go with the notebook,
+/// the notebook is checked as one text (a class in one cell, its use in another), and
+/// diagnostics are published per cell, at their place in the cell.
+#[test]
+fn notebook_documents_get_diagnostics_per_cell() {
+    let (_dir, root) = project();
+    let notebook = file_uri(&root.join("nb.ipynb"));
+    let cell = |n: usize| {
+        format!(
+            "vscode-notebook-cell:{}#ch{n}",
+            root.join("nb.ipynb").display()
+        )
+    };
+    let mut client = Client::start(&root);
+    let init = client.initialize(&root, &["utf-16"]);
+    let sync = &init["result"]["capabilities"]["notebookDocumentSync"];
+    assert_eq!(
+        sync["notebookSelector"][0]["notebook"]["notebookType"], "jupyter-notebook",
+        "{init}"
+    );
+    assert_eq!(
+        sync["notebookSelector"][0]["cells"][0]["language"],
+        "python"
+    );
+
+    let first = "import numpy as np\n%matplotlib inline\n!pip install numpy";
+    let second = "class Wrapper:\n    def __array__(self):\n        return np.zeros(3)\n";
+    let markdown = "Prose about `def __array__(self):`";
+    let cells = [
+        (cell(0), 2, "python", first),
+        (cell(1), 1, "markdown", markdown),
+        (cell(2), 2, "python", second),
+    ];
+    client.notify(
+        "notebookDocument/didOpen",
+        json!({
+            "notebookDocument": {
+                "uri": notebook, "notebookType": "jupyter-notebook", "version": 1,
+                "cells": cells.iter().map(|(uri, kind, _, _)| json!({"kind": kind, "document": uri})).collect::<Vec<_>>(),
+            },
+            "cellTextDocuments": cells.iter().map(|(uri, _, language, text)| json!({
+                "uri": uri, "languageId": language, "version": 1, "text": text,
+            })).collect::<Vec<_>>(),
+        }),
+    );
+    // The IPython lines of cell 0 are not Python and are not reported; the markdown cell
+    // is not read; cell 2's `__array__` is reported on its own line 1.
+    assert!(client.diagnostics(&cell(0), 1).is_empty());
+    assert!(client.diagnostics(&cell(1), 1).is_empty());
+    let in_cell = client.diagnostics(&cell(2), 1);
+    let found: Vec<(&str, &Value)> = in_cell
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), &d["range"]["start"]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("AL101", &json!({"line": 1, "character": 8})),
+            ("AL102", &json!({"line": 1, "character": 8})),
+        ]
+    );
+
+    // Fix the signature in cell 2 (a cell text change), and add a cell that calls a
+    // descriptor (a structure change): each cell gets its own list.
+    let third = "class I:\n    @property\n    def __array_interface__(self):\n        return {'shape': (1,), 'typestr': '<f8', 'data': (1, False), 'version': 3}\n\nI().__array_interface__()";
+    client.notify(
+        "notebookDocument/didChange",
+        json!({
+            "notebookDocument": {"uri": notebook, "version": 2},
+            "change": {"cells": {
+                "structure": {
+                    "array": {"start": 3, "deleteCount": 0, "cells": [{"kind": 2, "document": cell(3)}]},
+                    "didOpen": [{"uri": cell(3), "languageId": "python", "version": 1, "text": third}],
+                },
+                "textContent": [{
+                    "document": {"uri": cell(2), "version": 2},
+                    "changes": [{
+                        "range": {"start": {"line": 1, "character": 22}, "end": {"line": 1, "character": 22}},
+                        "text": ", dtype=None, copy=None",
+                    }],
+                }],
+            }},
+        }),
+    );
+    let codes = |diagnostics: &[Value]| -> Vec<String> {
+        diagnostics
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // AL104 (copy accepted, never read) is what remains in cell 2.
+    assert_eq!(codes(&client.diagnostics(&cell(2), 2)), ["AL104"]);
+    let new_cell = client.diagnostics(&cell(3), 1);
+    assert_eq!(codes(&new_cell), ["AL601"]);
+    assert_eq!(
+        new_cell[0]["range"]["start"],
+        json!({"line": 5, "character": 0})
+    );
+
+    // Closing clears every cell.
+    client.notify(
+        "notebookDocument/didClose",
+        json!({
+            "notebookDocument": {"uri": notebook},
+            "cellTextDocuments": [{"uri": cell(0)}, {"uri": cell(1)}, {"uri": cell(2)}, {"uri": cell(3)}],
+        }),
+    );
+    let cleared = client.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == cell(2).as_str()
+            && m["params"]["version"].is_null()
+    });
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+    assert!(client.finish().success());
+}

@@ -64,6 +64,7 @@ fn static_message(
         range,
         fix: None,
         noqa_offset: range.start(),
+        cells: None,
         live: None,
     }
 }
@@ -78,6 +79,7 @@ fn live_message(rule: Rule, message: &str, protocol: &str, path: &str) -> Messag
         range: TextRange::default(),
         fix: None,
         noqa_offset: TextSize::default(),
+        cells: None,
         live: Some(LiveInfo {
             object: "mymod:make_array()".to_string(),
             protocol: protocol.to_string(),

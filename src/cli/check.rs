@@ -18,11 +18,14 @@ use crate::discover::{self, Candidate};
 use crate::registry::{Rule, RuleSet};
 use crate::render::OutputFormat;
 use crate::settings::{CliOverrides, Resolver};
+use crate::source::SourceKind;
 use crate::{fix, LintOptions};
 
 use super::{EXIT_ERROR, EXIT_OK};
 
 mod report;
+
+mod notebook;
 
 /// Worker threads recurse as deeply as the main thread (see main.rs).
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -169,6 +172,8 @@ struct FileResult {
     error: Option<String>,
     /// Something to tell that is not a finding (a named file that is not checked).
     warning: Option<String>,
+    /// A notebook's position map: where the lines of `source` are in its cells.
+    cells: Option<Arc<crate::source::PositionMap>>,
 }
 
 impl FileResult {
@@ -181,6 +186,7 @@ impl FileResult {
             diff: None,
             error: None,
             warning: None,
+            cells: None,
         }
     }
 }
@@ -495,12 +501,17 @@ fn check_path(
                     .then(|| io_error(&display(), message));
             }
         };
-        let prefiltered = crate::prefilter::prefilter_source(text, rules);
-        if args.lint_options().prefilter && prefiltered.rules.is_empty() {
-            return None;
-        }
-        let display = display();
-        let result = check_text(text, path, &display, rules, args, true, Some(prefiltered));
+        // Other kinds come through the front door (`source`); a Python file is its own text.
+        let result = if SourceKind::of(path) == SourceKind::Notebook {
+            notebook::check_notebook(text, path, display, rules, args, true)?.result
+        } else {
+            let prefiltered = crate::prefilter::prefilter_source(text, rules);
+            if args.lint_options().prefilter && prefiltered.rules.is_empty() {
+                return None;
+            }
+            let display = display();
+            check_text(text, path, &display, rules, args, true, Some(prefiltered))
+        };
         // Keep a file's text only while something refers to it: most files have no finding.
         let keep = !result.diagnostics.is_empty()
             || !result.fixed.is_empty()
@@ -715,6 +726,16 @@ fn check_stdin(args: &CheckArgs, resolver: &Resolver) -> anyhow::Result<Option<F
             return Ok(Some(io_error(&display, message)));
         }
     };
+    if SourceKind::of(&path) == SourceKind::Notebook {
+        let checked = notebook::check_notebook(text, &path, || display.clone(), rules, args, false);
+        // `--fix -` prints the notebook, fixed where fixes changed it.
+        let fixed_json = checked.as_ref().and_then(|c| c.fixed_json.as_deref());
+        echo_source(fixed_json.unwrap_or(text).as_bytes())?;
+        return Ok(Some(match checked {
+            Some(checked) => checked.result,
+            None => FileResult::empty(&display),
+        }));
+    }
     let result = check_text(text, &path, &display, rules, args, false, None);
     // `--fix -` prints the fixed source, as Ruff does; the findings go to stderr.
     if args.fix_mode() && !args.diff {

@@ -51,7 +51,8 @@ pub struct DocumentStore {
 }
 
 impl DocumentStore {
-    fn bump(&mut self) -> u64 {
+    /// A generation no document has had: also for a notebook's joined text.
+    pub fn bump(&mut self) -> u64 {
         self.next_generation += 1;
         self.next_generation
     }

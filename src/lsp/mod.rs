@@ -10,6 +10,7 @@ mod documents;
 mod engine;
 mod hover;
 mod noqa;
+mod notebooks;
 mod position;
 mod transport;
 mod worker;
@@ -155,7 +156,7 @@ fn session<R: BufRead>(mut reader: Reader<R>, out: mpsc::Sender<Vec<u8>>) -> any
         .unwrap_or(false);
     send(
         &out,
-        Message::Response(Response::new_ok(id, initialize_result(encoding))),
+        Message::Response(Response::new_ok(id, initialize_response(encoding))),
     );
 
     let shared = Arc::new(Shared::new(
@@ -177,6 +178,7 @@ fn session<R: BufRead>(mut reader: Reader<R>, out: mpsc::Sender<Vec<u8>>) -> any
         shared,
         jobs,
         documents: DocumentStore::default(),
+        notebooks: notebooks::Notebooks::default(),
         shutdown_requested: false,
         watch_settings,
         next_request: 0,
@@ -187,6 +189,21 @@ fn session<R: BufRead>(mut reader: Reader<R>, out: mpsc::Sender<Vec<u8>>) -> any
         eprintln!("arraylint server: the check thread panicked");
     }
     outcome
+}
+
+/// The `initialize` result, with the notebook sync capability lsp-types has no field for.
+fn initialize_response(encoding: Encoding) -> Value {
+    let mut result = serde_json::to_value(initialize_result(encoding)).unwrap_or_default();
+    if let Some(capabilities) = result
+        .get_mut("capabilities")
+        .and_then(Value::as_object_mut)
+    {
+        capabilities.insert(
+            "notebookDocumentSync".to_owned(),
+            notebooks::sync_capability(),
+        );
+    }
+    result
 }
 
 fn initialize_result(encoding: Encoding) -> InitializeResult {
@@ -270,6 +287,7 @@ struct Server {
     shared: Arc<Shared>,
     jobs: mpsc::Sender<Job>,
     documents: DocumentStore,
+    notebooks: notebooks::Notebooks,
     shutdown_requested: bool,
     watch_settings: bool,
     next_request: i32,
@@ -418,6 +436,28 @@ impl Server {
                     }
                 })
             }
+            notebooks::DID_OPEN => decode(notification).map(|p: notebooks::DidOpenParams| {
+                let uri = self.notebooks.open(p, &mut self.documents);
+                self.schedule_notebook(&uri);
+            }),
+            notebooks::DID_CHANGE => decode(notification).map(|p: notebooks::DidChangeParams| {
+                let encoding = self.shared.encoding;
+                if let Some((uri, closed)) = self.notebooks.change(p, &mut self.documents, encoding)
+                {
+                    for cell in closed {
+                        self.shared.close(&cell);
+                    }
+                    self.schedule_notebook(&uri);
+                }
+            }),
+            notebooks::DID_CLOSE => decode(notification).map(|p: notebooks::DidCloseParams| {
+                let notebook = p.notebook_uri().clone();
+                for cell in self.notebooks.close(p, &mut self.documents) {
+                    self.shared.close(&cell);
+                }
+                self.shared.forget(&notebook);
+            }),
+            notebooks::DID_SAVE => Ok(()),
             notif::DidChangeWatchedFiles::METHOD => {
                 decode(notification).map(|p: lsp_types::DidChangeWatchedFilesParams| {
                     if p.changes.iter().any(|change| is_settings_file(&change.uri)) {
@@ -438,6 +478,20 @@ impl Server {
         Flow::Continue
     }
 
+    /// Queues a check of the notebook's current cells as one text.
+    fn schedule_notebook(&mut self, uri: &Url) {
+        let generation = self.documents.bump();
+        let Some(check) = self.notebooks.check_of(uri, &self.documents, generation) else {
+            return;
+        };
+        self.shared.set_latest(uri, generation);
+        drop(self.jobs.send(Job {
+            uri: check.uri,
+            document: check.document,
+            cells: Some(check.cells),
+        }));
+    }
+
     /// Queues a check of the document's current text; older queued or running work on it
     /// becomes stale.
     fn schedule(&self, uri: &Url) {
@@ -448,6 +502,7 @@ impl Server {
         drop(self.jobs.send(Job {
             uri: uri.clone(),
             document: document.clone(),
+            cells: None,
         }));
     }
 

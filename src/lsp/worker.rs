@@ -9,8 +9,11 @@ use lsp_server::{Message, Notification};
 use lsp_types::notification::{Notification as _, PublishDiagnostics};
 use lsp_types::{PublishDiagnosticsParams, Url};
 
+use ruff_text_size::{TextRange, TextSize};
+
 use super::documents::Document;
 use super::engine::{self, Checked, Workspace};
+use super::notebooks::CellSlice;
 use super::position::Encoding;
 use super::{log_error, show_error, transport};
 
@@ -52,6 +55,12 @@ impl Shared {
         self.send(publish(uri.clone(), Vec::new(), None));
     }
 
+    /// Forgets a closed document without publishing for it (a notebook, whose
+    /// diagnostics were its cells').
+    pub fn forget(&self, uri: &Url) {
+        self.latest().remove(uri);
+    }
+
     pub fn send(&self, message: Message) {
         match transport::frame(&message) {
             // The writer is gone only when the session is ending.
@@ -64,6 +73,9 @@ impl Shared {
 pub struct Job {
     pub uri: Url,
     pub document: Document,
+    /// For a notebook: `document` is its joined Python text, and these are its cells, to
+    /// which the diagnostics are published.
+    pub cells: Option<Arc<Vec<CellSlice>>>,
 }
 
 fn publish(uri: Url, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) -> Message {
@@ -119,10 +131,59 @@ fn check_and_publish(shared: &Shared, job: Job) {
             return;
         }
     };
+    if let Some(cells) = &job.cells {
+        return publish_to_cells(shared, &job, cells, &diagnostics);
+    }
     let converted = engine::to_lsp_diagnostics(&job.document, &diagnostics, shared.encoding);
     let latest = shared.latest();
     if latest.get(&job.uri) == Some(&job.document.generation) {
         shared.send(publish(job.uri, converted, Some(job.document.version)));
+    }
+}
+
+/// A notebook's diagnostics, each to the cell it starts in, at its place in the cell.
+/// Every cell gets its list (an empty one clears what an earlier check published).
+fn publish_to_cells(
+    shared: &Shared,
+    job: &Job,
+    cells: &[CellSlice],
+    diagnostics: &[crate::diagnostic::Diagnostic],
+) {
+    let mut messages = Vec::with_capacity(cells.len());
+    for cell in cells {
+        let mut converted = Vec::new();
+        if let Some((start, len)) = cell.span {
+            let (start, end) = (start as u32, (start + len) as u32);
+            for diagnostic in diagnostics {
+                let at = diagnostic.range.start().to_u32();
+                // The newline after a cell's last line is the cell's too.
+                if at < start || at > end {
+                    continue;
+                }
+                let mut in_cell = diagnostic.clone();
+                let clamp = |offset: u32| TextSize::new(offset.clamp(start, end) - start);
+                in_cell.range = TextRange::new(
+                    clamp(diagnostic.range.start().to_u32()),
+                    clamp(diagnostic.range.end().to_u32()),
+                );
+                converted.push(engine::to_lsp_diagnostic(
+                    &cell.document,
+                    &in_cell,
+                    shared.encoding,
+                ));
+            }
+        }
+        messages.push(publish(
+            cell.uri.clone(),
+            converted,
+            Some(cell.document.version),
+        ));
+    }
+    let latest = shared.latest();
+    if latest.get(&job.uri) == Some(&job.document.generation) {
+        for message in messages {
+            shared.send(message);
+        }
     }
 }
 
@@ -160,6 +221,7 @@ mod tests {
             Job {
                 uri: uri.clone(),
                 document: old,
+                cells: None,
             },
         );
         assert!(
@@ -172,6 +234,7 @@ mod tests {
             Job {
                 uri: uri.clone(),
                 document: new,
+                cells: None,
             },
         );
         let frame = String::from_utf8(frames.try_recv().unwrap()).unwrap();
@@ -203,6 +266,7 @@ mod tests {
             jobs.send(Job {
                 uri: uri.clone(),
                 document,
+                cells: None,
             })
             .unwrap();
         }

@@ -35,6 +35,12 @@ pub(super) fn header(message: &Message, options: &RenderOptions) -> String {
         (None, Some(location)) => {
             line.push_str(&paint(&message.filename, BOLD, color));
             line.push_str(&colon);
+            // A notebook's finding names its cell, as Ruff does: `nb.ipynb:cell 3:2:5`.
+            if let Some(cell) = message.cell() {
+                line.push_str("cell ");
+                line.push_str(&cell.to_string());
+                line.push_str(&colon);
+            }
             line.push_str(&location.row.to_string());
             line.push_str(&colon);
             line.push_str(&location.column.to_string());

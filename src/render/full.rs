@@ -31,7 +31,19 @@ pub(super) fn write(
         if message.range == TextRange::default() {
             continue;
         }
-        write_snippet(message, &Window::new(source, message.range), options, out)?;
+        let rows = message.cells.as_deref().and_then(|cells| {
+            cells.cell_rows(
+                source
+                    .index()
+                    .line_index(message.range.start())
+                    .to_zero_indexed(),
+            )
+        });
+        let window = match rows {
+            Some(rows) => Window::in_rows(source, message.range, rows),
+            None => Window::new(source, message.range),
+        };
+        write_snippet(message, &window, options, out)?;
         writeln!(out)?;
     }
     Ok(())
@@ -49,7 +61,15 @@ fn write_snippet(
         Severity::Warning => (ReportKind::Warning, Color::Yellow),
         Severity::Info => (ReportKind::Advice, Color::Cyan),
     };
-    let id = message.filename.as_str();
+    // In a notebook ariadne's `file:row:col` names the cell, as Ruff's `-->` line does.
+    let named;
+    let id = match message.cell() {
+        Some(cell) => {
+            named = format!("{}:cell {cell}", message.filename);
+            named.as_str()
+        }
+        None => message.filename.as_str(),
+    };
     let mut label = Label::new((id, span.clone())).with_message(message.rule.name());
     if options.color {
         label = label.with_color(color);
@@ -107,17 +127,27 @@ struct Window {
 
 impl Window {
     fn new(source: &SourceFile, range: TextRange) -> Window {
+        Window::in_rows(source, range, 0..usize::MAX)
+    }
+
+    /// The window of a finding in a notebook cell, whose 0-based rows in the text are
+    /// `rows`: numbered from the cell's first line, and never showing the next cell's.
+    fn in_rows(source: &SourceFile, range: TextRange, rows: Range<usize>) -> Window {
         let original = source.source_text();
         let index = source.index();
         let start = clamp_offset(original, range.start());
         let end = clamp_offset(original, range.end()).max(start);
         let first = index.line_index(start);
-        let last = index.line_index(end).saturating_add(1);
+        let mut last = index.line_index(end).saturating_add(1);
+        if last.to_zero_indexed() >= rows.end {
+            last = first.max(index.line_index(end));
+        }
         let (from, to) = (
             index.line_start(first, original).to_usize(),
             index.line_end(last, original).to_usize(),
         );
-        let mut text = "\n".repeat(first.to_zero_indexed());
+        let before = first.to_zero_indexed().saturating_sub(rows.start);
+        let mut text = "\n".repeat(before);
         let mut span = text.len()..text.len();
         let (start, end) = (start.to_usize(), end.to_usize());
         for (index, c) in original[from..to].char_indices() {
@@ -246,6 +276,7 @@ mod tests {
             range: TextRange::new(TextSize::new(start), TextSize::new(end)),
             fix: None,
             noqa_offset: TextSize::new(start),
+            cells: None,
             live: None,
         }
     }
@@ -301,6 +332,7 @@ mod tests {
                     edits: vec![],
                 }),
                 noqa_offset: TextSize::new(6),
+                cells: None,
                 live: None,
             };
             let options = RenderOptions {

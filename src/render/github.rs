@@ -29,6 +29,19 @@ fn annotation(message: &Message) -> String {
         message.start_location(),
         message.end_location(),
     ) {
+        // A notebook's finding points at the notebook's JSON line that holds its cell's
+        // line (what a pull request's diff of the file shows); the text names the cell.
+        (None, Some(start), Some(_)) if message.cell().is_some() => {
+            let cell = message.cell().unwrap_or_default();
+            properties.push(format!("file={}", escape_property(&message.filename)));
+            let file_line = |offset| message.file_line(offset).unwrap_or(1);
+            properties.push(format!("line={}", file_line(message.range.start())));
+            properties.push(format!("endLine={}", file_line(message.range.end())));
+            format!(
+                "{}:cell {cell}:{}:{}: {code} {}",
+                message.filename, start.row, start.column, message.message
+            )
+        }
         (None, Some(start), Some(end)) => {
             properties.push(format!("file={}", escape_property(&message.filename)));
             properties.push(format!("line={}", start.row));

@@ -12,7 +12,8 @@ use crate::diagnostic::{Applicability, Severity};
 /// One message as JSON. Fields in alphabetical order, as Ruff writes them.
 #[derive(Serialize)]
 pub(super) struct JsonMessage<'a> {
-    /// Notebook cell; arraylint does not lint notebooks, but Ruff's schema has the key.
+    /// The notebook cell (1-based, every cell counted) the finding is in, as Ruff gives
+    /// it; rows are then counted in that cell.
     cell: Option<usize>,
     code: &'static str,
     end_location: Option<Location>,
@@ -61,15 +62,19 @@ impl<'a> JsonMessage<'a> {
                     .iter()
                     .map(|edit| JsonEdit {
                         content: &edit.content,
-                        end_location: Location::of(source, edit.range.end()),
-                        location: Location::of(source, edit.range.start()),
+                        end_location: message
+                            .location(edit.range.end())
+                            .unwrap_or_else(|| Location::of(source, edit.range.end())),
+                        location: message
+                            .location(edit.range.start())
+                            .unwrap_or_else(|| Location::of(source, edit.range.start())),
                     })
                     .collect(),
                 message: &fix.message,
             });
         let live = message.live.as_ref();
         JsonMessage {
-            cell: None,
+            cell: message.cell().map(|cell| cell as usize),
             code: message.rule.code(),
             end_location: message.end_location(),
             filename: &message.filename,

@@ -12,6 +12,7 @@ use ruff_source_file::SourceFile;
 
 use crate::diagnostic::{Fix, Severity};
 use crate::registry::Rule;
+use crate::source::{CellRow, PositionMap};
 
 mod concise;
 mod full;
@@ -65,25 +66,63 @@ pub struct Message {
     /// The line on which a `# noqa` for this finding goes.
     pub noqa_offset: ruff_text_size::TextSize,
     pub live: Option<LiveInfo>,
+    /// For a notebook: where the lines of `source` (its Python) are in its cells. Rows
+    /// are then counted in the cell, as Ruff does.
+    pub cells: Option<Arc<PositionMap>>,
 }
 
 impl Message {
-    /// Where the finding starts; None for live findings (no source).
+    /// Where the finding starts; None for live findings (no source). In a notebook, the
+    /// row is counted in the cell (`cell()` says which).
     pub fn start_location(&self) -> Option<Location> {
-        let source = self.source.as_deref()?;
-        Some(Location::of(source, self.range.start()))
+        self.location(self.range.start())
     }
 
     /// Where the finding ends (exclusive); None for live findings.
     pub fn end_location(&self) -> Option<Location> {
-        let source = self.source.as_deref()?;
-        Some(Location::of(source, self.range.end()))
+        self.location(self.range.end())
     }
 
     /// The row on which a `# noqa` comment for this finding goes; None for live findings.
     pub fn noqa_row(&self) -> Option<usize> {
+        Some(self.location(self.noqa_offset)?.row)
+    }
+
+    /// The location of an offset of `source`, its row counted in its cell in a notebook.
+    pub fn location(&self, offset: ruff_text_size::TextSize) -> Option<Location> {
         let source = self.source.as_deref()?;
-        Some(Location::of(source, self.noqa_offset).row)
+        let location = Location::of(source, offset);
+        match self.cell_row(location.row) {
+            Some(cell_row) => Some(Location {
+                row: cell_row.row,
+                ..location
+            }),
+            None => Some(location),
+        }
+    }
+
+    /// The notebook cell (1-based, every cell counted) the finding starts in; None outside
+    /// notebooks.
+    pub fn cell(&self) -> Option<u32> {
+        let source = self.source.as_deref()?;
+        let row = Location::of(source, self.range.start()).row;
+        Some(self.cell_row(row)?.cell)
+    }
+
+    /// The line of the file itself (a notebook's JSON line; else the row) where an offset
+    /// of `source` is written: what formats that point into the file on disk use.
+    pub fn file_line(&self, offset: ruff_text_size::TextSize) -> Option<usize> {
+        let source = self.source.as_deref()?;
+        let row = Location::of(source, offset).row;
+        Some(match self.cell_row(row) {
+            Some(cell_row) => cell_row.file_line as usize,
+            None => row,
+        })
+    }
+
+    /// The cell and row in it of a 1-based row of `source`, in a notebook.
+    fn cell_row(&self, row: usize) -> Option<CellRow> {
+        self.cells.as_deref()?.locate(row.checked_sub(1)?)
     }
 
     /// Whether the finding has a fix that `--fix` applies under the given `--unsafe-fixes`.

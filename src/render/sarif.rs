@@ -73,6 +73,24 @@ fn sarif_result(message: &Message) -> Value {
             }],
             "properties": { "protocol": live.protocol, "path": live.path },
         }),
+        // In a notebook: the lines of the notebook's JSON that hold the cell's lines (no
+        // columns: the JSON line is indented and escaped), and the cell's own position.
+        (None, Some(start), Some(end)) if message.cell().is_some() => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": artifact_uri(&message.filename) },
+                "region": {
+                    "startLine": message.file_line(message.range.start()),
+                    "endLine": message.file_line(message.range.end()),
+                },
+            },
+            "properties": {
+                "cell": message.cell(),
+                "cellRow": start.row,
+                "cellColumn": start.column,
+                "cellEndRow": end.row,
+                "cellEndColumn": end.column,
+            },
+        }),
         (None, Some(start), Some(end)) => json!({
             "physicalLocation": {
                 "artifactLocation": { "uri": artifact_uri(&message.filename) },

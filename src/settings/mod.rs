@@ -17,7 +17,7 @@ use globset::Candidate;
 pub use error::{Origin, SettingsError};
 pub use numpy_target::{requires_numpy2, NumpyMajor};
 pub use options::KNOWN_KEYS;
-pub use pattern::{absolutize, DEFAULT_EXCLUDES};
+pub use pattern::{absolutize, DEFAULT_EXCLUDES, DEFAULT_INCLUDE};
 pub use selector::{parse_selector, parse_selectors, select_rules, RuleSelector, UnknownSelector};
 
 use crate::registry::{Rule, RuleSet};
@@ -61,6 +61,9 @@ pub struct Settings {
     project_root: PathBuf,
     rules: RuleSet,
     per_file_ignores: Vec<PerFileIgnore>,
+    /// `include` and `extend-include` together; `None` while neither is written (the
+    /// default kinds, matched by extension without a glob).
+    include: Option<PatternSet>,
     exclude: PatternSet,
     extend_exclude: PatternSet,
     respect_gitignore: bool,
@@ -102,6 +105,25 @@ impl Settings {
             .collect();
         let extend_exclude =
             PatternSet::new(extend_exclude).map_err(|e| glob_error("extend-exclude", e))?;
+        let include_written = levels.iter().rev().find_map(|level| level.include.as_ref());
+        let extend_include: Vec<FilePattern> = levels
+            .iter()
+            .flat_map(|level| level.extend_include.iter().cloned())
+            .collect();
+        let include = if include_written.is_none() && extend_include.is_empty() {
+            None
+        } else {
+            let mut patterns = match include_written {
+                Some(patterns) => patterns.clone(),
+                None => DEFAULT_INCLUDE
+                    .iter()
+                    .map(|glob| FilePattern::builtin(glob))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| glob_error("include", e))?,
+            };
+            patterns.extend(extend_include);
+            Some(PatternSet::new(patterns).map_err(|e| glob_error("include", e))?)
+        };
         let mut per_file_ignores: Vec<PerFileIgnore> = levels
             .iter()
             .rev()
@@ -123,6 +145,7 @@ impl Settings {
             config_file,
             project_root,
             per_file_ignores,
+            include,
             exclude,
             extend_exclude,
         })
@@ -189,6 +212,29 @@ impl Settings {
         rules
     }
 
+    /// Whether the walk checks this file: it matches `include` or `extend-include`, by
+    /// default a kind arraylint reads (`DEFAULT_INCLUDE`).
+    pub fn includes(&self, path: &Path) -> bool {
+        match &self.include {
+            // The default, by extension: no glob on the walk's hot path.
+            None => crate::discover::is_python_file(path),
+            Some(include) => {
+                let Some(name) = path.file_name() else {
+                    return false;
+                };
+                include.is_match(&Candidate::new(path), &Candidate::new(name))
+            }
+        }
+    }
+
+    /// The `include` patterns in force (with `extend-include`'s).
+    pub fn include(&self) -> Vec<&str> {
+        match &self.include {
+            Some(include) => include.patterns().iter().map(|p| p.text.as_str()).collect(),
+            None => DEFAULT_INCLUDE.to_vec(),
+        }
+    }
+
     /// Whether one path (not its ancestors) matches `exclude` or `extend-exclude`.
     fn excludes(&self, path: &Path) -> bool {
         let Some(name) = path.file_name() else {
@@ -212,6 +258,7 @@ impl std::fmt::Display for Settings {
         }
         writeln!(f, "project-root: {}", self.project_root.display())?;
         writeln!(f, "rules: {}", codes(self.rules))?;
+        writeln!(f, "include: {}", self.include().join(", "))?;
         writeln!(
             f,
             "exclude: {}",
@@ -238,6 +285,17 @@ impl std::fmt::Display for Settings {
 }
 
 type Lookup = Result<Arc<Settings>, SettingsError>;
+
+/// What the walk does with a path (`Resolver::walk_entry`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkEntry {
+    /// `exclude`d: not checked, and a directory is not entered.
+    Excluded,
+    /// A directory to enter, a file to check.
+    Walked,
+    /// A file `include` does not name.
+    NotIncluded,
+}
 
 /// Finds the settings for any path. Cheap to query from many threads: the closest config of
 /// each directory is looked up once and cached.
@@ -401,10 +459,16 @@ impl Resolver {
         false
     }
 
-    /// Whether a path met during the walk is excluded (its ancestors were checked on the
-    /// way down). `path` is absolute and normalized.
-    pub(crate) fn excludes_entry(&self, path: &Path) -> Result<bool, SettingsError> {
-        Ok(self.settings_for_directory(parent_of(path))?.excludes(path))
+    /// What the walk does with a path it meets: one settings look-up for both questions.
+    pub(crate) fn walk_entry(&self, path: &Path, is_dir: bool) -> Result<WalkEntry, SettingsError> {
+        let settings = self.settings_for_directory(parent_of(path))?;
+        Ok(if settings.excludes(path) {
+            WalkEntry::Excluded
+        } else if is_dir || settings.includes(path) {
+            WalkEntry::Walked
+        } else {
+            WalkEntry::NotIncluded
+        })
     }
 
     /// Whether `.gitignore` and friends apply to a walk rooted at this directory.
@@ -547,6 +611,9 @@ fn cli_options(overrides: &CliOverrides, cwd: &Path) -> Result<Options, Settings
             .map(|values| patterns(values, "--exclude"))
             .transpose()?,
         extend_exclude: patterns(&overrides.extend_exclude, "--extend-exclude")?,
+        // As in Ruff, which files are checked is the configuration's, not a flag's.
+        include: None,
+        extend_include: Vec::new(),
         per_file_ignores: None,
         extend_per_file_ignores: Vec::new(),
         respect_gitignore: overrides.respect_gitignore,

@@ -24,6 +24,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "ignore",
     "per-file-ignores",
     "extend-per-file-ignores",
+    "include",
+    "extend-include",
     "exclude",
     "extend-exclude",
     "respect-gitignore",
@@ -36,6 +38,9 @@ pub const KNOWN_KEYS: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub selection: RuleSelection,
+    /// `include`: which files the walk checks (replaces the default kinds).
+    pub include: Option<Vec<FilePattern>>,
+    pub extend_include: Vec<FilePattern>,
     pub exclude: Option<Vec<FilePattern>>,
     pub extend_exclude: Vec<FilePattern>,
     pub per_file_ignores: Option<Vec<PerFileIgnore>>,
@@ -257,6 +262,8 @@ struct RawOptions {
     ignore: Option<StringList>,
     per_file_ignores: Option<BTreeMap<Spanned<String>, StringList>>,
     extend_per_file_ignores: Option<BTreeMap<Spanned<String>, StringList>>,
+    include: Option<StringList>,
+    extend_include: Option<StringList>,
     exclude: Option<StringList>,
     extend_exclude: Option<StringList>,
     respect_gitignore: Option<bool>,
@@ -362,6 +369,15 @@ impl RawOptions {
                     Some(list) => selectors(list, "ignore")?,
                     None => Vec::new(),
                 },
+            },
+            include: self
+                .include
+                .as_ref()
+                .map(|l| patterns(l, "include"))
+                .transpose()?,
+            extend_include: match &self.extend_include {
+                Some(list) => patterns(list, "extend-include")?,
+                None => Vec::new(),
             },
             exclude: self
                 .exclude

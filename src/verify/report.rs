@@ -86,6 +86,7 @@ impl LiveFinding {
             range: ruff_text_size::TextRange::default(),
             fix: None,
             noqa_offset: ruff_text_size::TextSize::default(),
+            cells: None,
             live: Some(LiveInfo {
                 object: self.object.clone(),
                 protocol: self.protocol.clone(),

@@ -83,6 +83,9 @@ async function start(): Promise<void> {
     documentSelector: [
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
+      // Jupyter notebooks' Python cells: the server syncs them as notebook documents
+      // (LSP 3.17) and publishes diagnostics per cell.
+      { scheme: "vscode-notebook-cell", language: "python" },
     ],
     outputChannel: output,
     synchronize: {

@@ -45,6 +45,7 @@ pub(super) fn report(
                 range: diagnostic.range,
                 fix: diagnostic.fix.clone(),
                 noqa_offset: diagnostic.range.start(),
+                cells: result.cells.clone(),
                 live: None,
             });
         }
