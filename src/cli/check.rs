@@ -54,15 +54,8 @@ pub struct CheckArgs {
     /// List the fixes that were applied.
     #[arg(long)]
     pub show_fixes: bool,
-    /// Rule codes or prefixes to enable (`AL1`, `AL101`, `ALL`), replacing the configured ones.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Option<Vec<String>>,
-    /// Rule codes or prefixes to disable.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
-    /// Rule codes or prefixes to enable in addition to the configured ones.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub extend_select: Vec<String>,
+    #[command(flatten)]
+    pub selection: super::SelectionArgs,
     /// Glob patterns to exclude, replacing the default list.
     #[arg(long, value_delimiter = ',', value_name = "PATTERNS")]
     pub exclude: Option<Vec<String>>,
@@ -127,9 +120,9 @@ pub struct CheckArgs {
 impl CheckArgs {
     fn overrides(&self) -> CliOverrides {
         CliOverrides {
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
-            extend_select: self.extend_select.clone(),
+            select: self.selection.select.clone(),
+            ignore: self.selection.ignore.clone(),
+            extend_select: self.selection.extend_select.clone(),
             exclude: self.exclude.clone(),
             extend_exclude: self.extend_exclude.clone(),
             respect_gitignore: if self.no_respect_gitignore {

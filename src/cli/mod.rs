@@ -35,6 +35,20 @@ pub enum Command {
     Verify(verify::VerifyArgs),
 }
 
+/// The rule selection flags, as in Ruff: `check` and `verify` take the same ones.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SelectionArgs {
+    /// Rule codes or prefixes to enable (`AL1`, `AL101`, `ALL`), replacing the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+    /// Rule codes or prefixes to disable.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Rule codes or prefixes to enable in addition to the configured ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+}
+
 /// Exit statuses, as in Ruff.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;

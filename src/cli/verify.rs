@@ -37,15 +37,8 @@ pub struct VerifyArgs {
     /// Print only the findings (no summary).
     #[arg(short, long)]
     pub quiet: bool,
-    /// Rule codes or prefixes to report (`AL9`, `AL907`, `ALL`), replacing the configured ones.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Option<Vec<String>>,
-    /// Rule codes or prefixes not to report.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
-    /// Rule codes or prefixes to report in addition to the configured ones.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub extend_select: Vec<String>,
+    #[command(flatten)]
+    pub selection: super::SelectionArgs,
     /// Use this configuration file for every target.
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -57,9 +50,9 @@ pub struct VerifyArgs {
 impl VerifyArgs {
     fn overrides(&self) -> CliOverrides {
         CliOverrides {
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
-            extend_select: self.extend_select.clone(),
+            select: self.selection.select.clone(),
+            ignore: self.selection.ignore.clone(),
+            extend_select: self.selection.extend_select.clone(),
             config: self.config.clone(),
             isolated: self.isolated,
             ..CliOverrides::default()
