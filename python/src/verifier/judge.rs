@@ -9,7 +9,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 
 use super::owners::Searched;
-use super::{to_value, Verifier};
+use super::{interface_view, to_value, Verifier};
 use crate::cuda;
 
 /// The most bytes compared when a fresh copy is compared by content.
@@ -309,23 +309,7 @@ impl<'py> Verifier<'py> {
     /// The `__array__` results as views, through their own `__array_interface__`.
     fn array_views(&self) -> ArrayViews {
         let view_of = |result: &Option<Bound<'py, PyAny>>, call: &str| -> Option<DataView> {
-            let result = result.as_ref()?;
-            let descriptor = result
-                .getattr(intern!(self.py, "__array_interface__"))
-                .ok()?;
-            let fields = interface_fields(&to_value(&descriptor))?;
-            let DataField::Pointer { address, readonly } = fields.data else {
-                return None;
-            };
-            Some(DataView {
-                protocol: format!("`{call}`"),
-                pointer: address,
-                shape: fields.shape,
-                strides: fields.strides,
-                dtype: fields.dtype,
-                readonly: Some(readonly),
-                location: Location::Host,
-            })
+            interface_view(self.py, result.as_ref()?, format!("`{call}`"))
         };
         ArrayViews {
             plain: view_of(&self.array_results.plain, "__array__()"),

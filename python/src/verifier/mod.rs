@@ -738,6 +738,30 @@ impl<'py> Verifier<'py> {
     }
 }
 
+/// A host array's own view of its memory, read through its `__array_interface__` (an
+/// `__array__` result, a NumPy array found as an owner); `None` where it has none or the
+/// data is not a `(pointer, readonly)` pair.
+pub(super) fn interface_view(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    protocol: String,
+) -> Option<DataView> {
+    let descriptor = obj.getattr(intern!(py, "__array_interface__")).ok()?;
+    let fields = interface_fields(&to_value(&descriptor))?;
+    let DataField::Pointer { address, readonly } = fields.data else {
+        return None;
+    };
+    Some(DataView {
+        protocol,
+        pointer: address,
+        shape: fields.shape,
+        strides: fields.strides,
+        dtype: fields.dtype,
+        readonly: Some(readonly),
+        location: Location::Host,
+    })
+}
+
 /// The bytes a buffer covers. `len` is the exporter's own count of bytes; the strided
 /// extent is used when shape and strides say more (a non-contiguous view).
 fn buffer_extent(facts: &BufferFacts) -> Option<Extent> {

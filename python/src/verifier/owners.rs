@@ -16,9 +16,7 @@ use pyo3::types::{
     PyDict, PyFloat, PyInt, PyList, PyMemoryView, PyModule, PyString, PyTuple, PyType,
 };
 
-use arraylint::verify::view::{interface_fields, DataField, DataView, Location};
-
-use super::{buffer_extent, to_value, Verifier};
+use super::{buffer_extent, interface_view, Verifier};
 use crate::buffer::{has_buffer, read_buffer, BufferFacts, BufferRead};
 use crate::convert::type_name;
 
@@ -278,23 +276,8 @@ impl<'py> Verifier<'py> {
         if !candidate.get_type().is(&ndarray) {
             return None;
         }
-        let descriptor = candidate
-            .getattr(intern!(self.py, "__array_interface__"))
-            .ok()?;
-        let fields = interface_fields(&to_value(&descriptor))?;
-        let DataField::Pointer { address, readonly } = fields.data else {
-            return None;
-        };
-        let view = DataView {
-            protocol: String::new(),
-            pointer: address,
-            shape: fields.shape,
-            strides: fields.strides,
-            dtype: fields.dtype,
-            readonly: Some(readonly),
-            location: Location::Host,
-        };
-        Some((view.extent().ok()?, readonly))
+        let view = interface_view(self.py, candidate, String::new())?;
+        Some((view.extent().ok()?, view.readonly.unwrap_or(false)))
     }
 
     /// The values of the object's `__slots__`, through the whole MRO.
