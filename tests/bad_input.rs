@@ -9,21 +9,8 @@ use std::time::{Duration, Instant};
 
 use arraylint::nesting::{depth_bound, MAX_NESTING};
 
-fn arraylint() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arraylint"));
-    cmd.env_remove("ARRAYLINT_OUTPUT_FORMAT")
-        .env_remove("ARRAYLINT_TEST_EDIT_BEFORE_WRITE")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    arraylint()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::{arraylint, run_in};
 
 fn run_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
     let mut child = arraylint()

@@ -2,26 +2,10 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-fn arraylint() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arraylint"));
-    cmd.env_remove("ARRAYLINT_OUTPUT_FORMAT")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    arraylint()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+mod common;
+use common::{arraylint, run_in, stdout};
 
 fn codes(out: &Output) -> Vec<String> {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)

@@ -4,51 +4,17 @@
 //! rewrites it. `tests/notebooks/run.sh` loads the fixed notebooks with nbformat.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
-fn arraylint() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arraylint"));
-    cmd.env_remove("ARRAYLINT_OUTPUT_FORMAT")
-        .env("NO_COLOR", "1");
-    cmd
-}
+mod common;
+use common::{arraylint, assert_snapshot, run_in, stdout};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    arraylint()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn fixture(name: &str) -> PathBuf {
     root().join("fixtures/notebooks").join(name)
-}
-
-/// Compare `actual` with `tests/snapshots/name`, or rewrite it under `UPDATE_SNAPSHOTS=1`.
-fn assert_snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|value| value == "1") {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}; UPDATE_SNAPSHOTS=1", path.display()));
-    if expected != actual {
-        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
-            .unified_diff()
-            .header("expected", "actual")
-            .to_string();
-        panic!("{name} differs from its snapshot (UPDATE_SNAPSHOTS=1 rewrites it):\n{diff}");
-    }
 }
 
 #[test]

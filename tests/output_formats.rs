@@ -6,7 +6,6 @@
 //! Expected output lives in `tests/snapshots/`. `UPDATE_SNAPSHOTS=1 cargo test` rewrites it;
 //! read the diff before committing.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use arraylint::diagnostic::{Applicability, Edit, Fix, Severity};
@@ -16,6 +15,9 @@ use arraylint::render::{
 };
 use ruff_source_file::{SourceFile, SourceFileBuilder};
 use ruff_text_size::{TextRange, TextSize};
+
+mod common;
+use common::assert_snapshot;
 
 const ARRAY_LIKE: &str = "\
 import numpy as np
@@ -188,30 +190,6 @@ fn rendered(format: OutputFormat, options: &RenderOptions) -> String {
     let mut out = Vec::new();
     render(format, &messages(), options, &mut out).unwrap();
     String::from_utf8(out).unwrap()
-}
-
-/// Compare `actual` with `tests/snapshots/name`, or rewrite it under `UPDATE_SNAPSHOTS=1`.
-fn assert_snapshot(name: &str, actual: &str) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|value| value == "1") {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!(
-            "cannot read {}: {error}; run with UPDATE_SNAPSHOTS=1 to create it",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let diff = similar::TextDiff::from_lines(expected.as_str(), actual)
-            .unified_diff()
-            .header("expected", "actual")
-            .to_string();
-        panic!("{name} differs from its snapshot (UPDATE_SNAPSHOTS=1 rewrites it):\n{diff}");
-    }
 }
 
 #[test]
