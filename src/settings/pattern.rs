@@ -8,12 +8,12 @@ use globset::{Candidate, Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 
 use crate::registry::RuleSet;
 
-/// Ruff's default `exclude` list; `exclude` replaces it, `extend-exclude` adds to it.
 /// The files a walk checks unless `include` says otherwise, as Ruff's default (less its
 /// `pyproject.toml`, which arraylint does not lint). `discover::FILE_KINDS` (the checked
 /// kinds) is the same list by extension, for the walk's hot path; a test keeps the two together.
 pub const DEFAULT_INCLUDE: &[&str] = &["*.py", "*.pyw", "*.pyi", "*.ipynb"];
 
+/// Ruff's default `exclude` list; `exclude` replaces it, `extend-exclude` adds to it.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
     ".bzr",
     ".direnv",

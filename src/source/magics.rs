@@ -35,25 +35,35 @@ const AUTOMAGICS: &[&str] = &[
     "whos",
 ];
 
-/// Whether the cell is Python (after blanking its line magics), as Ruff decides.
+/// Whether the cell is Python (after blanking its line magics), as Ruff decides, except
+/// that only the first line that is not blank can be a cell magic (IPython reads `%%` there
+/// only; a `%%html` line further down, in a string, must not hide the cell), and an
+/// automagic (`pip install x`) is looked for on the first line that is neither blank nor a
+/// comment.
 pub fn is_python_cell(source: &str) -> bool {
-    let mut lines = source.lines();
-    if let Some(first) = lines.clone().next() {
-        let mut tokens = first.split_whitespace();
-        if tokens
+    let mut lines = source.lines().filter(|line| !line.trim().is_empty());
+    let Some(first) = lines.next() else {
+        return true;
+    };
+    let cell_magic = first
+        .split_whitespace()
+        .next()
+        .and_then(|token| token.strip_prefix("%%"))
+        .is_some_and(|command| !command.is_empty() && !PYTHON_CELL_MAGICS.contains(&command));
+    if cell_magic {
+        return false;
+    }
+    let first_code = std::iter::once(first)
+        .chain(lines)
+        .find(|line| !line.trim_start().starts_with('#'));
+    let automagic = first_code.is_some_and(|line| {
+        let mut tokens = line.split_whitespace();
+        tokens
             .next()
             .is_some_and(|token| AUTOMAGICS.contains(&token))
             && !tokens.next().is_some_and(is_assignment_operator)
-        {
-            return false;
-        }
-    }
-    !lines.any(|line| {
-        line.split_whitespace()
-            .next()
-            .and_then(|first| first.strip_prefix("%%"))
-            .is_some_and(|command| !command.is_empty() && !PYTHON_CELL_MAGICS.contains(&command))
-    })
+    });
+    !automagic
 }
 
 fn is_assignment_operator(token: &str) -> bool {
@@ -189,18 +199,44 @@ fn assignment_escape(statement: &str) -> Option<usize> {
 struct Scan {
     depth: usize,
     triple: Option<u8>,
+    /// A one-line string whose line ended with a `\`: it goes on on the next line.
+    string: Option<u8>,
     continued: bool,
 }
 
 impl Scan {
     fn at_statement_start(&self) -> bool {
-        self.depth == 0 && self.triple.is_none() && !self.continued
+        self.depth == 0 && self.triple.is_none() && self.string.is_none() && !self.continued
+    }
+
+    /// Past the one-line string that starts at `from` (after its opening quote): the offset
+    /// of its closing quote, or `None` when the line ends first (then a final `\` carries
+    /// the string on to the next line).
+    fn string_end(&mut self, bytes: &[u8], mut from: usize, quote: u8) -> Option<usize> {
+        while from < bytes.len() && bytes[from] != quote {
+            if bytes[from] == b'\\' {
+                if from + 1 == bytes.len() {
+                    self.string = Some(quote);
+                    return None;
+                }
+                from += 2;
+            } else {
+                from += 1;
+            }
+        }
+        (from < bytes.len()).then_some(from)
     }
 
     fn line(&mut self, line: &str) {
         let bytes = line.as_bytes();
         let mut i = 0;
         self.continued = false;
+        if let Some(quote) = self.string.take() {
+            match self.string_end(bytes, 0, quote) {
+                Some(end) => i = end + 1,
+                None => return,
+            }
+        }
         while i < bytes.len() {
             if let Some(quote) = self.triple {
                 match find_triple(bytes, i, quote) {
@@ -222,10 +258,11 @@ impl Scan {
                         i += 3;
                         continue;
                     }
-                    // A one-line string ends at its quote or at the line's end.
-                    i += 1;
-                    while i < bytes.len() && bytes[i] != quote {
-                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    // A one-line string ends at its quote, or at the line's end (where a
+                    // final `\` carries it on).
+                    match self.string_end(bytes, i + 1, quote) {
+                        Some(end) => i = end,
+                        None => return,
                     }
                 }
                 b'\\' if i + 1 == bytes.len() => self.continued = true,
@@ -290,6 +327,8 @@ mod tests {
             "x = 1  # really?\n",
             "if a == b:\n    pass\n",
             "d = {'k': '!v'}\n",
+            "s = \"abc\\\n%def\"\n",
+            "s = 'a\\\n!b' + 'c'\n",
         ] {
             assert_eq!(blanked(source), source, "{source:?}");
         }
@@ -308,5 +347,13 @@ mod tests {
         assert!(is_python_cell("pip = 3\n"));
         assert!(is_python_cell("x = 1\n"));
         assert!(is_python_cell(""));
+        // A cell magic counts only on the first line that is not blank.
+        assert!(!is_python_cell("\n%%bash\necho hi\n"));
+        assert!(is_python_cell(
+            "HELP = \"\"\"\n%%html renders HTML\n\"\"\"\n"
+        ));
+        // An automagic after a comment still makes the cell a shell cell.
+        assert!(!is_python_cell("# install deps\npip install numpy\n"));
+        assert!(is_python_cell("# pip install numpy\nimport numpy\n"));
     }
 }

@@ -69,8 +69,9 @@ struct CellMetadata {
 
 #[derive(Deserialize)]
 struct VsCodeMetadata {
+    /// Absent in some cells (`"vscode": {}`): then the cell is Python.
     #[serde(rename = "languageId")]
-    language_id: String,
+    language_id: Option<String>,
 }
 
 impl<'a> Notebook<'a> {
@@ -124,11 +125,12 @@ impl<'a> Notebook<'a> {
         let mut cells = Vec::new();
         for (index, cell) in raw.cells.into_iter().enumerate() {
             let python = cell.cell_type == "code"
-                && cell
-                    .metadata
-                    .vscode
-                    .as_ref()
-                    .is_none_or(|vscode| vscode.language_id == "python");
+                && cell.metadata.vscode.as_ref().is_none_or(|vscode| {
+                    vscode
+                        .language_id
+                        .as_deref()
+                        .is_none_or(|id| id == "python")
+                });
             if !python {
                 continue;
             }
@@ -288,7 +290,7 @@ impl<'a> Notebook<'a> {
     fn source_value(&self, cell: &CodeCell<'_>, text: &str) -> String {
         // A file all in ASCII was written with non-ASCII escaped (`\u00e9`, Python's
         // `ensure_ascii`); it stays so. nbformat writes UTF-8 as it is.
-        let ascii = self.json.is_ascii();
+        let ascii = self.json.trim_start_matches('\u{feff}').is_ascii();
         let quote = |s: &str| json_string(s, ascii);
         let Some(elements) = &cell.lines else {
             return quote(text);

@@ -151,3 +151,23 @@ fn a_byte_order_mark_is_read_past_and_kept() {
         .json;
     assert_eq!(out, json.replace("x = 1", "x = 2"));
 }
+
+#[test]
+fn a_byte_order_mark_does_not_unmake_an_ascii_file() {
+    let json = "\u{feff}{\"nbformat\": 4, \"cells\": [{\"cell_type\": \"code\", \"source\": \"x = '\\u00e9'\"}]}";
+    let notebook = Notebook::parse(json).unwrap();
+    let python = notebook.python();
+    assert_eq!(python.text, "x = 'é'\n");
+    let out = notebook
+        .write_back(&python, "y = 'é'\n", &python.tracked())
+        .unwrap()
+        .json;
+    assert_eq!(out, json.replace("x = ", "y = "));
+}
+
+#[test]
+fn vscode_metadata_without_a_language_is_python() {
+    let json = r#"{"nbformat": 4, "cells": [{"cell_type": "code", "metadata": {"vscode": {}}, "source": "x = 1"}]}"#;
+    let notebook = Notebook::parse(json).unwrap();
+    assert_eq!(notebook.python().text, "x = 1\n");
+}
