@@ -10,27 +10,7 @@ use std::time::{Duration, Instant};
 use arraylint::nesting::{depth_bound, MAX_NESTING};
 
 mod common;
-use common::{arraylint, run_in};
-
-fn run_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
-    let mut child = arraylint()
-        .current_dir(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_vec();
-    // Write from a thread: a large input would fill the pipe while the child's output does.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("the binary finishes");
-    writer.join().expect("the writer thread");
-    out
-}
+use common::{arraylint, run_in, run_stdin};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -1,11 +1,10 @@
 //! The CLI as users run it: the real binary on real files.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 mod common;
-use common::{arraylint, run_in, stdout};
+use common::{arraylint, run_in, run_stdin, stdout};
 
 fn codes(out: &Output) -> Vec<String> {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
@@ -185,26 +184,18 @@ fn syntax_errors_are_reported_in_the_code_arraylint_reads() {
 
 #[test]
 fn stdin() {
-    let mut child = arraylint()
-        .args([
+    let out = run_stdin(
+        Path::new("."),
+        &[
             "check",
             "-",
             "--stdin-filename",
             "pkg/mod.py",
             "--output-format",
             "json",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(BAD.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
+        ],
+        BAD.as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(codes(&out), vec!["AL101", "AL105"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -213,20 +204,11 @@ fn stdin() {
 
 #[test]
 fn fix_on_stdin_prints_the_fixed_source() {
-    let mut child = arraylint()
-        .args(["check", "--fix", "--unsafe-fixes", "-", "-q"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(BAD.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = run_stdin(
+        Path::new("."),
+        &["check", "--fix", "--unsafe-fixes", "-", "-q"],
+        BAD.as_bytes(),
+    );
     assert!(
         stdout(&out).contains("def __array__(self, dtype=None, copy=None):"),
         "{}",
@@ -659,20 +641,11 @@ fn named_files_of_a_kind_not_checked_are_said() {
     );
     assert_eq!(stdout(&out), "All checks passed!\n");
     // Also when it is standard input that is named so; nothing checked, no summary.
-    let mut child = arraylint()
-        .args(["check", "-", "--stdin-filename", "ext.pyx"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(BAD.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = run_stdin(
+        Path::new("."),
+        &["check", "-", "--stdin-filename", "ext.pyx"],
+        BAD.as_bytes(),
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr(&out),

@@ -4,10 +4,9 @@
 //! rewrites it. `tests/notebooks/run.sh` loads the fixed notebooks with nbformat.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 mod common;
-use common::{arraylint, assert_snapshot, run_in, stdout};
+use common::{assert_snapshot, run_in, run_stdin, stdout};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -273,25 +272,17 @@ fn diff_shows_each_changed_cell_and_writes_nothing() {
 
 #[test]
 fn fix_from_stdin_prints_the_fixed_notebook() {
-    let mut child = arraylint()
-        .current_dir(root())
-        .args([
-            "check",
-            "--isolated",
-            "--fix",
-            "--unsafe-fixes",
-            "--stdin-filename",
-            "nb.ipynb",
-            "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let original = std::fs::read(fixture("findings.ipynb")).unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &original).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let args = [
+        "check",
+        "--isolated",
+        "--fix",
+        "--unsafe-fixes",
+        "--stdin-filename",
+        "nb.ipynb",
+        "-",
+    ];
+    let out = run_stdin(root(), &args, &original);
     assert!(out.stdout == std::fs::read(fixture("findings.fixed.ipynb")).unwrap());
 }
 

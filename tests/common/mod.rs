@@ -2,8 +2,9 @@
 //! snapshots. Each test crate uses what it needs.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The binary, with no output format or test hook inherited from the environment.
 pub fn arraylint() -> Command {
@@ -20,6 +21,27 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the binary runs")
+}
+
+/// The binary run in `dir` with `input` on its standard input.
+pub fn run_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut child = arraylint()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    // Write from a thread: a large input would fill the pipe while the child's output does.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("the binary finishes");
+    writer.join().expect("the writer thread");
+    out
 }
 
 pub fn stdout(out: &Output) -> String {
