@@ -123,12 +123,8 @@ impl<'py> Verifier<'py> {
         let mut current = start;
         let mut description = label.to_string();
         for _ in 0..MAX_BASE_DEPTH {
-            let (link, base) = match self.exporter_of(&current) {
-                Some(exporter) => exporter,
-                None => match current.getattr(intern!(self.py, "base")) {
-                    Ok(base) if !base.is_none() && !base.is(&current) => ("base", base),
-                    _ => break,
-                },
+            let Some((link, base)) = self.next_link(&current) else {
+                break;
             };
             description = format!("{description}'s `{link}` ({})", type_name(&base));
             if let BufferRead::Exported(facts) = read_buffer(&base) {
@@ -137,6 +133,15 @@ impl<'py> Verifier<'py> {
             self.keep_alive.push(base.clone());
             current = base;
         }
+    }
+
+    /// The next object down an owner chain: what a `memoryview` views, else the `base`
+    /// (not `None`, not the object itself).
+    fn next_link(&self, current: &Bound<'py, PyAny>) -> Option<(&'static str, Bound<'py, PyAny>)> {
+        self.exporter_of(current).or_else(|| {
+            let base = current.getattr(intern!(self.py, "base")).ok()?;
+            (!base.is_none() && !base.is(current)).then_some(("base", base))
+        })
     }
 
     /// What a `memoryview` views (its `obj`): a slice held as an attribute leads to the
@@ -241,12 +246,8 @@ impl<'py> Verifier<'py> {
             if !has_buffer(&current) {
                 break;
             }
-            let (link, base) = match self.exporter_of(&current) {
-                Some(exporter) => exporter,
-                None => match current.getattr(intern!(self.py, "base")) {
-                    Ok(base) if !base.is_none() && !base.is(&current) => ("base", base),
-                    _ => break,
-                },
+            let Some((link, base)) = self.next_link(&current) else {
+                break;
             };
             description = format!("{description}'s `{link}` ({})", type_name(&base));
             current = base;
