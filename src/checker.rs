@@ -12,6 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{ClassInfo, Member, Model};
 use crate::registry::{Rule, RuleSet};
 use crate::rules;
+use crate::source::cython::CDecls;
 use crate::value::ModuleIndex;
 
 pub struct Checker<'a> {
@@ -19,6 +20,9 @@ pub struct Checker<'a> {
     pub path: &'a Path,
     pub module: &'a ModModule,
     pub model: &'a Model<'a>,
+    /// The C declarations of a Cython file (`None` for any other kind): what the
+    /// projection blanked.
+    pub cython: Option<&'a CDecls>,
     rules: RuleSet,
     diagnostics: Vec<Diagnostic>,
     /// The evaluator's index of module constants and functions, built on first use.
@@ -41,6 +45,7 @@ impl<'a> Checker<'a> {
             path,
             module,
             model,
+            cython: None,
             rules,
             diagnostics: Vec::new(),
             value_index: OnceCell::new(),

@@ -98,7 +98,7 @@ pub const FILE_KINDS: &[FileKind] = &[
     FileKind {
         name: "Cython files",
         extensions: &["pyx", "pxd", "pxi"],
-        checked: false,
+        checked: true,
     },
 ];
 
@@ -384,7 +384,9 @@ mod tests {
         assert!(is_python_file(Path::new("b.pyi")));
         assert!(is_python_file(Path::new("b.pyw")));
         assert!(is_python_file(Path::new("nb.ipynb")));
-        assert!(!is_python_file(Path::new("b.pyx")));
+        assert!(is_python_file(Path::new("b.pyx")));
+        assert!(is_python_file(Path::new("b.pxd")));
+        assert!(is_python_file(Path::new("b.pxi")));
         assert!(!is_python_file(Path::new("b.pyc")));
         assert!(!is_python_file(Path::new("py")));
         assert!(!is_python_file(Path::new("b.py.txt")));
@@ -397,13 +399,10 @@ mod tests {
         // A script without an extension is Python, as in Ruff.
         assert_eq!(not_checked_reason(Path::new("bin/tool")), None);
         assert_eq!(not_checked_reason(Path::new("nb.ipynb")), None);
-        assert_eq!(
-            not_checked_reason(Path::new("m.pxd")).as_deref(),
-            Some("Cython files are not checked")
-        );
+        assert_eq!(not_checked_reason(Path::new("m.pxd")), None);
         assert_eq!(
             not_checked_reason(Path::new("notes.txt")).as_deref(),
-            Some("`.txt` files are not checked (arraylint checks `.py`, `.pyw`, `.pyi`, `.ipynb`)")
+            Some("`.txt` files are not checked (arraylint checks `.py`, `.pyw`, `.pyi`, `.ipynb`, `.pyx`, `.pxd`, `.pxi`)")
         );
     }
 
@@ -415,7 +414,8 @@ mod tests {
             .collect::<Result<Vec<_>, _>>()
             .unwrap();
         for name in [
-            "a.py", "a.pyw", "a.pyi", "a.ipynb", "a.pyc", "a.pyx", "a.txt", "py", "a.py.txt",
+            "a.py", "a.pyw", "a.pyi", "a.ipynb", "a.pyc", "a.pyx", "a.pxd", "a.pxi", "a.txt", "py",
+            "a.py.txt",
         ] {
             let by_glob = globs.iter().any(|glob| glob.is_match(name));
             assert_eq!(is_python_file(Path::new(name)), by_glob, "{name}");

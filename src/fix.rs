@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ruff_python_ast::PySourceType;
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::registry::{Rule, RuleSet};
+use crate::source::SourceKind;
 
 /// At most this many lint-and-fix passes: fixes never need more, and a pair of fixes that
 /// undo each other must not loop forever.
@@ -38,12 +38,7 @@ pub fn applies(applicability: Applicability, unsafe_fixes: bool) -> bool {
 
 /// Apply every applicable fix, re-lint, and repeat until nothing changes.
 pub fn fix_text(text: &str, path: &Path, rules: RuleSet, unsafe_fixes: bool) -> FixOutcome {
-    let source_type = if path.extension().is_some_and(|e| e == "pyi") {
-        PySourceType::Stub
-    } else {
-        PySourceType::Python
-    };
-    fix_with(text, source_type, unsafe_fixes, |current| {
+    fix_with(text, SourceKind::of(path), unsafe_fixes, |current| {
         crate::lint_source(current, path, rules)
     })
 }
@@ -51,11 +46,11 @@ pub fn fix_text(text: &str, path: &Path, rules: RuleSet, unsafe_fixes: bool) -> 
 /// `fix_text` with the lint given: the tests use it to feed fixes no rule produces.
 pub fn fix_with(
     text: &str,
-    source_type: PySourceType,
+    kind: SourceKind,
     unsafe_fixes: bool,
     lint: impl FnMut(&str) -> Vec<Diagnostic>,
 ) -> FixOutcome {
-    fix_tracking(text, source_type, unsafe_fixes, lint, None)
+    fix_tracking(text, kind, unsafe_fixes, lint, None)
 }
 
 /// Offsets in a text that a caller needs to follow through the fixes: a text made of
@@ -118,14 +113,14 @@ impl Tracked {
 /// boundary refuses the whole fix.
 pub fn fix_tracking(
     text: &str,
-    source_type: PySourceType,
+    kind: SourceKind,
     unsafe_fixes: bool,
     mut lint: impl FnMut(&str) -> Vec<Diagnostic>,
     mut tracked: Option<&mut Tracked>,
 ) -> FixOutcome {
     // As in Ruff, a file that does not parse is not fixed: no result could re-parse, and
     // edits computed from a recovered tree may land in the wrong place.
-    if syntax_error_count(text, source_type) > 0 {
+    if syntax_error_count(text, kind) > 0 {
         return FixOutcome {
             text: text.to_string(),
             fixed: BTreeMap::new(),
@@ -155,7 +150,7 @@ pub fn fix_tracking(
                 };
             }
         }
-        if syntax_error_count(&next, source_type) > 0 {
+        if syntax_error_count(&next, kind) > 0 {
             return FixOutcome {
                 text: text.to_string(),
                 fixed: BTreeMap::new(),
@@ -266,8 +261,11 @@ fn hash(text: &str) -> u64 {
 }
 
 /// Parse errors, plus the errors CPython raises at compile time that the parser does not
-/// flag but a fix could introduce (a repeated parameter name).
-pub fn syntax_error_count(text: &str, source_type: PySourceType) -> usize {
+/// flag but a fix could introduce (a repeated parameter name). A Cython text is counted on
+/// its projection.
+pub fn syntax_error_count(text: &str, kind: SourceKind) -> usize {
+    let text = &*crate::source::parseable(text, kind);
+    let source_type = kind.py_source_type();
     if crate::nesting::too_deep(text) {
         return 1; // not parsed: the parser would overflow the stack (see nesting.rs)
     }
@@ -328,7 +326,7 @@ mod tests {
     fn refuses_a_fix_that_breaks_the_file() {
         use crate::diagnostic::Fix;
         let src = "x = 1\n";
-        let out = fix_with(src, PySourceType::Python, true, |_| {
+        let out = fix_with(src, SourceKind::Python, true, |_| {
             vec![
                 Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
                     applicability: Applicability::Safe,
@@ -347,7 +345,7 @@ mod tests {
         use crate::diagnostic::Fix;
         let src = "x = 1\n";
         // A fix whose edit the next lint never sees: it would be applied forever.
-        let out = fix_with(src, PySourceType::Python, true, |_| {
+        let out = fix_with(src, SourceKind::Python, true, |_| {
             vec![
                 Diagnostic::new(Rule::ArrayMissingCopy, "m", TextRange::default()).with_fix(Fix {
                     applicability: Applicability::Safe,
@@ -376,11 +374,11 @@ mod tests {
     #[test]
     fn counts_duplicate_parameters() {
         assert_eq!(
-            syntax_error_count("def f(a, a): ...\n", PySourceType::Python),
+            syntax_error_count("def f(a, a): ...\n", SourceKind::Python),
             1
         );
         assert_eq!(
-            syntax_error_count("def f(a, b): ...\n", PySourceType::Python),
+            syntax_error_count("def f(a, b): ...\n", SourceKind::Python),
             0
         );
     }

@@ -26,7 +26,6 @@ pub mod verify;
 
 use std::path::Path;
 
-use ruff_python_ast::PySourceType;
 use ruff_source_file::LineIndex;
 
 use crate::diagnostic::Diagnostic;
@@ -107,6 +106,17 @@ pub fn lint_prefiltered(
     } else {
         rules.remove(Rule::SyntaxError);
     }
+    // A Cython text is read as its projection: the same offsets and lines, so everything
+    // below (and every diagnostic) works on it unchanged; the C facts it blanked go to the
+    // checker. The layout is the projection's.
+    let kind = source::SourceKind::of(path);
+    let projection = (kind == source::SourceKind::Cython).then(|| source::cython::project(text));
+    let mut prefiltered = prefiltered;
+    if let Some(projection) = &projection {
+        prefiltered.layout = layout::scan(projection.python.as_bytes());
+    }
+    let text = projection.as_ref().map_or(text, |p| &p.python[..]);
+    let cython = projection.as_ref().map(|p| &p.decls);
     let too_deep = match &prefiltered.layout {
         Some(layout) => nesting::too_deep_with(text, layout),
         None => nesting::too_deep(text),
@@ -118,11 +128,7 @@ pub fn lint_prefiltered(
             Vec::new()
         };
     }
-    let source_type = if path.extension().is_some_and(|e| e == "pyi") {
-        PySourceType::Stub
-    } else {
-        PySourceType::Python
-    };
+    let source_type = kind.py_source_type();
     // Function bodies no rule can look at are blanked (same offsets, same lines); the plan
     // also says which syntax errors are reported: those in the code arraylint reads. It is
     // made for the rules that can fire, with or without the pre-filter: a rule that
@@ -149,8 +155,9 @@ pub fn lint_prefiltered(
     }
     let parsed =
         parsed.unwrap_or_else(|| ruff_python_parser::parse_unchecked_source(text, source_type));
-    let model = model::Model::build(&parsed.syntax().body, source_type.is_stub());
+    let model = model::Model::build(&parsed.syntax().body, source_type.is_stub(), cython);
     let mut checker = checker::Checker::new(text, path, parsed.syntax(), &model, rules);
+    checker.cython = cython;
     checker.run();
     let mut diagnostics = checker.into_diagnostics();
 

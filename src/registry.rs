@@ -137,6 +137,18 @@ rules! {
     InterfaceCalled = ("AL601", "interface-called", Error, Static, None, ["__array_interface__", "__cuda_array_interface__", "__array_struct__"], "A descriptor attribute is called like a method.");
     NumpyCopyFalse = ("AL602", "numpy-copy-false", Warning, Static, Sometimes, ["copy"], "`np.array(x, copy=False)` raises in NumPy 2 when a copy is needed.");
 
+    GetbufferObjNotSet = ("AL701", "getbuffer-obj-not-set", Error, Both, None, ["__getbuffer__"], "A success path of `__getbuffer__` never sets `buffer.obj`.");
+    GetbufferWritableNotRefused = ("AL702", "getbuffer-writable-not-refused", Error, Both, None, ["__getbuffer__"], "A read-only export does not refuse `PyBUF_WRITABLE` with `BufferError`.");
+    GetbufferDanglingMetadata = ("AL703", "getbuffer-dangling-metadata", Error, Static, None, ["__getbuffer__"], "A `Py_buffer` field points into something that dies when `__getbuffer__` returns.");
+    GetbufferLenMismatch = ("AL704", "getbuffer-len-mismatch", Error, Both, None, ["__getbuffer__"], "`len` disagrees with the product of `shape` and `itemsize`.");
+    GetbufferFormatMissing = ("AL705", "getbuffer-format-missing", Error, Both, None, ["__getbuffer__"], "`itemsize` is not 1 but `format` is NULL (unsigned bytes).");
+    GetbufferExportsNotCounted = ("AL706", "getbuffer-exports-not-counted", Warning, Static, None, ["__getbuffer__"], "The exported memory can be reallocated or freed while views of it are alive.");
+    ReleasebufferFreesData = ("AL707", "releasebuffer-frees-data", Error, Static, None, ["__releasebuffer__"], "`__releasebuffer__` frees the exported data.");
+    GetbufferWrongException = ("AL708", "getbuffer-wrong-exception", Error, Both, None, ["__getbuffer__"], "`__getbuffer__` refuses a request with an exception other than `BufferError`.");
+    GetbufferFlagTest = ("AL709", "getbuffer-flag-test", Error, Static, None, ["__getbuffer__"], "A composite `PyBUF_*` flag tested with `flags & X` alone.");
+    GetbufferNullBuf = ("AL710", "getbuffer-null-buf", Warning, Both, None, ["__getbuffer__"], "`buf` is set to NULL.");
+    LegacyBufferMethod = ("AL711", "legacy-buffer-method", Warning, Static, None, ["__getreadbuffer__", "__getwritebuffer__", "__getsegcount__", "__getcharbuffer__", "__getbuffer__"], "A Python 2 buffer slot, or `__getbuffer__` outside a `cdef class`.");
+
     DeviceChecksSkipped = ("AL900", "device-checks-skipped", Info, Dynamic, None, [], "No CUDA driver or device: device checks were skipped.");
     HostPointerUnmapped = ("AL901", "host-pointer-unmapped", Error, Dynamic, None, [], "A data pointer is not in readable mapped memory.");
     ExtentExceedsBuffer = ("AL902", "extent-exceeds-buffer", Error, Dynamic, None, [], "The byte extent runs past the owning buffer or mapping.");

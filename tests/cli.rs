@@ -628,13 +628,9 @@ fn named_files_of_a_kind_not_checked_are_said() {
         stdout(&out)
     );
     assert_eq!(stderr(&out), "");
-    let out = run_in(dir.path(), &["check", "ext.pyx", "notes.txt", "ok.py"]);
+    let out = run_in(dir.path(), &["check", "notes.txt", "ok.py"]);
     assert_eq!(out.status.code(), Some(0));
     let err = stderr(&out);
-    assert!(
-        err.contains("ext.pyx: Cython files are not checked"),
-        "{err}"
-    );
     assert!(
         err.contains("notes.txt: `.txt` files are not checked"),
         "{err}"
@@ -643,22 +639,51 @@ fn named_files_of_a_kind_not_checked_are_said() {
     // Also when it is standard input that is named so; nothing checked, no summary.
     let out = run_stdin(
         Path::new("."),
-        &["check", "-", "--stdin-filename", "ext.pyx"],
+        &["check", "-", "--stdin-filename", "notes.txt"],
         BAD.as_bytes(),
     );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         stderr(&out),
-        "arraylint: warning: ext.pyx: Cython files are not checked\n"
+        "arraylint: warning: notes.txt: `.txt` files are not checked (arraylint checks `.py`, `.pyw`, `.pyi`, `.ipynb`, `.pyx`, `.pxd`, `.pxi`)\n"
     );
     assert_eq!(stdout(&out), "");
+    // Cython files are a kind that is checked (issue 15), named or from standard input.
+    let out = run_in(
+        dir.path(),
+        &["check", "ext.pyx", "--output-format", "concise"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("ext.pyx:2:9: AL101"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_stdin(
+        Path::new("."),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "ext.pyx",
+            "--output-format",
+            "concise",
+        ],
+        BAD.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("ext.pyx:2:9: AL101"),
+        "{}",
+        stdout(&out)
+    );
     // A script without an extension is Python, as in Ruff.
     assert_eq!(
         run_in(dir.path(), &["check", "script"]).status.code(),
         Some(1)
     );
     // Walking a directory reads only the kinds that are checked, without a word: the
-    // notebook, not the `.pyx` or the `.txt`.
+    // notebook and the `.pyx`, not the `.txt`.
     let out = run_in(dir.path(), &["check", ".", "--output-format", "concise"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
@@ -670,7 +695,7 @@ fn named_files_of_a_kind_not_checked_are_said() {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert_eq!(files, ["nb.ipynb"], "{text}");
+    assert_eq!(files, ["ext.pyx", "nb.ipynb"], "{text}");
 }
 
 #[test]

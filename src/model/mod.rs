@@ -11,6 +11,8 @@ use ruff_python_ast::{
 };
 use ruff_text_size::{Ranged, TextRange};
 
+use crate::source::cython::CDecls;
+
 pub use signature::{Binding, Param, ParamKind, Signature};
 
 /// How a class member is defined.
@@ -35,6 +37,8 @@ pub enum PropertyVia {
     Decorator,
     CachedProperty,
     PropertyCall,
+    /// Cython's legacy `property NAME:` block, whose getter is its `def __get__(self)`.
+    LegacyBlock,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -104,7 +108,9 @@ pub struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
-    pub fn build(body: &'a [Stmt], is_stub: bool) -> Self {
+    /// `cython`: the C declarations of a Cython file, which say which classes are legacy
+    /// `property` blocks.
+    pub fn build(body: &'a [Stmt], is_stub: bool, cython: Option<&CDecls>) -> Self {
         let mut builder = Builder {
             model: Model {
                 classes: Vec::new(),
@@ -113,6 +119,9 @@ impl<'a> Model<'a> {
                 is_stub,
             },
             guard_depth: 0,
+            legacy_properties: cython
+                .map_or(&[][..], |c| &c.legacy_properties[..])
+                .to_vec(),
         };
         builder.visit_body(body);
         builder.model
@@ -122,6 +131,8 @@ impl<'a> Model<'a> {
 struct Builder<'a> {
     model: Model<'a>,
     guard_depth: usize,
+    /// The names of Cython's legacy `property NAME:` blocks (projected to classes).
+    legacy_properties: Vec<TextRange>,
 }
 
 /// The statement lists nested in a compound statement (`for`, `while`, `if`, `with`, `try`,
@@ -260,7 +271,12 @@ impl<'a> Builder<'a> {
                 .iter()
                 .any(|b| !matches!(tail(b).as_str(), "object" | "Protocol" | "Generic"));
         let mut members = Vec::new();
-        collect_members(&class.body, &mut members, is_protocol || self.model.is_stub);
+        collect_members(
+            &class.body,
+            &mut members,
+            is_protocol || self.model.is_stub,
+            &self.legacy_properties,
+        );
         resolve_aliases(&class.body, &mut members);
         self.model.classes.push(ClassInfo {
             def: class,
@@ -302,9 +318,34 @@ fn function_member<'a>(def: &'a StmtFunctionDef, declared: bool) -> Option<Membe
 }
 
 /// Members defined in a class body, following `if`/`try` branches (not `TYPE_CHECKING`).
-fn collect_members<'a>(body: &'a [Stmt], members: &mut Vec<Member<'a>>, declared: bool) {
+fn collect_members<'a>(
+    body: &'a [Stmt],
+    members: &mut Vec<Member<'a>>,
+    declared: bool,
+    legacy_properties: &[TextRange],
+) {
     for stmt in body {
         match stmt {
+            // Cython's `property NAME:` block, projected to a class: a property whose getter
+            // is the block's `__get__`.
+            Stmt::ClassDef(block) if legacy_properties.contains(&block.name.range()) => {
+                let getter = block.body.iter().find_map(|stmt| match stmt {
+                    Stmt::FunctionDef(def) if def.name.as_str() == "__get__" => Some(def),
+                    _ => None,
+                });
+                if let Some(getter) = getter {
+                    members.push(Member {
+                        name: block.name.id.as_str(),
+                        kind: MemberKind::Property {
+                            getter,
+                            via: PropertyVia::LegacyBlock,
+                        },
+                        range: block.name.range(),
+                        stmt_range: block.range(),
+                        is_declaration: declared,
+                    });
+                }
+            }
             Stmt::FunctionDef(def) => {
                 if let Some(member) = function_member(def, declared) {
                     // An `@overload` series is followed by the implementation: keep the last.
@@ -347,20 +388,20 @@ fn collect_members<'a>(body: &'a [Stmt], members: &mut Vec<Member<'a>>, declared
                 if is_type_checking(test) {
                     for clause in elif_else_clauses {
                         if clause.test.is_none() {
-                            collect_members(&clause.body, members, declared);
+                            collect_members(&clause.body, members, declared, legacy_properties);
                         }
                     }
                     continue;
                 }
-                collect_members(body, members, declared);
+                collect_members(body, members, declared, legacy_properties);
                 for clause in elif_else_clauses {
-                    collect_members(&clause.body, members, declared);
+                    collect_members(&clause.body, members, declared, legacy_properties);
                 }
             }
             Stmt::Try(t) => {
-                collect_members(&t.body, members, declared);
-                collect_members(&t.orelse, members, declared);
-                collect_members(&t.finalbody, members, declared);
+                collect_members(&t.body, members, declared, legacy_properties);
+                collect_members(&t.orelse, members, declared, legacy_properties);
+                collect_members(&t.finalbody, members, declared, legacy_properties);
             }
             _ => {}
         }

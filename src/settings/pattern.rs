@@ -11,7 +11,9 @@ use crate::registry::RuleSet;
 /// The files a walk checks unless `include` says otherwise, as Ruff's default (less its
 /// `pyproject.toml`, which arraylint does not lint). `discover::FILE_KINDS` (the checked
 /// kinds) is the same list by extension, for the walk's hot path; a test keeps the two together.
-pub const DEFAULT_INCLUDE: &[&str] = &["*.py", "*.pyw", "*.pyi", "*.ipynb"];
+pub const DEFAULT_INCLUDE: &[&str] = &[
+    "*.py", "*.pyw", "*.pyi", "*.ipynb", "*.pyx", "*.pxi", "*.pxd",
+];
 
 /// Ruff's default `exclude` list; `exclude` replaces it, `extend-exclude` adds to it.
 pub const DEFAULT_EXCLUDES: &[&str] = &[

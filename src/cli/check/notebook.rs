@@ -70,7 +70,7 @@ pub(super) fn check_notebook(
     let mut tracked = python.tracked();
     let outcome = fix::fix_tracking(
         &python.text,
-        SourceKind::Notebook.py_source_type(),
+        SourceKind::Notebook,
         args.unsafe_fixes,
         |text| crate::lint_source(text, path, rules),
         Some(&mut tracked),
