@@ -795,7 +795,7 @@ fn a_100_mb_file_finishes_with_the_last_line_located() {
 fn assert_fix_is_sound(source: &str) {
     use arraylint::fix::{fix_text, syntax_error_count};
     use arraylint::registry::RuleSet;
-    use ruff_python_ast::PySourceType;
+    use arraylint::source::SourceKind;
     let path = Path::new("fuzzed.py");
     let out = fix_text(source, path, RuleSet::all(), true);
     if out.refused.is_some() || out.fixed_count() == 0 {
@@ -803,8 +803,8 @@ fn assert_fix_is_sound(source: &str) {
         return;
     }
     assert!(
-        syntax_error_count(&out.text, PySourceType::Python)
-            <= syntax_error_count(source, PySourceType::Python)
+        syntax_error_count(&out.text, SourceKind::Python)
+            <= syntax_error_count(source, SourceKind::Python)
     );
     let again = fix_text(&out.text, path, RuleSet::all(), true);
     assert_eq!(again.fixed_count(), 0, "not idempotent: {:?}", out.text);
