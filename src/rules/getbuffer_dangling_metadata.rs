@@ -127,7 +127,11 @@ fn is_temporary(def: &StmtFunctionDef, name: &str, pointer_stores: &[Store]) -> 
                 }
             }
             // Any other binding (a loop target, `with ... as`, `global`): not judged.
-            Stmt::For(_) | Stmt::With(_) | Stmt::Global(_) | Stmt::Nonlocal(_) | Stmt::AugAssign(_) => {
+            Stmt::For(_)
+            | Stmt::With(_)
+            | Stmt::Global(_)
+            | Stmt::Nonlocal(_)
+            | Stmt::AugAssign(_) => {
                 others |= binds_elsewhere(stmt, name);
             }
             _ => {}

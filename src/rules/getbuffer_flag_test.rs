@@ -74,9 +74,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
 /// The composite flag an operand names.
 fn composite(expr: &Expr) -> Option<String> {
     let name = dotted_name(expr)?;
-    COMPOSITE
-        .contains(&py_buffer::tail(&name))
-        .then_some(name)
+    COMPOSITE.contains(&py_buffer::tail(&name)).then_some(name)
 }
 
 /// The `a & b` expressions used as truth values: tests of `if`, `elif`, `while`, `assert`

@@ -14,15 +14,16 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     }
     let fill_infos: Vec<_> = exporter.fill_info_calls().collect();
     // A helper handed the buffer may set the format.
-    if exporter
-        .calls
-        .iter()
-        .any(|call| exporter.passes_buffer(call) && !fill_infos.iter().any(|f| std::ptr::eq(*f, *call)))
-    {
+    if exporter.calls.iter().any(|call| {
+        exporter.passes_buffer(call) && !fill_infos.iter().any(|f| std::ptr::eq(*f, *call))
+    }) {
         return;
     }
     let formats: Vec<_> = exporter.stores_of("format").collect();
-    if formats.iter().any(|s| !py_buffer::is_null(checker, s.value)) {
+    if formats
+        .iter()
+        .any(|s| !py_buffer::is_null(checker, s.value))
+    {
         return;
     }
     // `PyBuffer_FillInfo` sets `itemsize` to 1: only a store after the last one counts.
@@ -46,6 +47,10 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
         formats.iter().map(|s| s.range).collect()
     };
     for range in ranges {
-        checker.report(Diagnostic::new(Rule::GetbufferFormatMissing, message.clone(), range));
+        checker.report(Diagnostic::new(
+            Rule::GetbufferFormatMissing,
+            message.clone(),
+            range,
+        ));
     }
 }

@@ -18,8 +18,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     if let (Some(shape), Some(itemsize)) = (shape, itemsize) {
         let at_len = py_buffer::address_of(checker, shape.value)
             .is_some_and(|target| exporter.is_field(target, "len"));
-        if at_len
-            && py_buffer::known_size(checker, itemsize.value).is_some_and(|s| s.is_not_one())
+        if at_len && py_buffer::known_size(checker, itemsize.value).is_some_and(|s| s.is_not_one())
         {
             checker.report(Diagnostic::new(
                 Rule::GetbufferLenMismatch,
@@ -86,7 +85,10 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
             && size.is_not_one();
         let literal_mismatch = !actual_rest.is_empty() || !expected_rest.is_empty();
         let literal_mismatch = literal_mismatch
-            && actual_rest.iter().chain(&expected_rest).all(|f| f.value.is_some())
+            && actual_rest
+                .iter()
+                .chain(&expected_rest)
+                .all(|f| f.value.is_some())
             && product(&actual_rest) != product(&expected_rest);
         if !missing_itemsize && !literal_mismatch {
             continue;
@@ -112,7 +114,11 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
                     .join(" * ")
             )
         };
-        checker.report(Diagnostic::new(Rule::GetbufferLenMismatch, message, store.range));
+        checker.report(Diagnostic::new(
+            Rule::GetbufferLenMismatch,
+            message,
+            store.range,
+        ));
     }
 }
 

@@ -39,6 +39,10 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
         }
     }
     for range in ranges {
-        checker.report(Diagnostic::new(Rule::GetbufferNullBuf, message.clone(), range));
+        checker.report(Diagnostic::new(
+            Rule::GetbufferNullBuf,
+            message.clone(),
+            range,
+        ));
     }
 }

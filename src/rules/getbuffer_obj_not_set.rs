@@ -65,13 +65,15 @@ impl Flow<'_, '_> {
                         .iter()
                         .map(|c| self.body(&c.body, set))
                         .collect();
-                    return join(rest.into_iter().chain(
-                        if_stmt
-                            .elif_else_clauses
-                            .iter()
-                            .all(|c| c.test.is_some())
-                            .then_some(Some(set)),
-                    ));
+                    return join(
+                        rest.into_iter().chain(
+                            if_stmt
+                                .elif_else_clauses
+                                .iter()
+                                .all(|c| c.test.is_some())
+                                .then_some(Some(set)),
+                        ),
+                    );
                 }
                 let set = set || self.sets_in(&if_stmt.test);
                 let mut outs = vec![self.body(&if_stmt.body, set)];

@@ -62,8 +62,8 @@ pub mod getbuffer_format_missing;
 pub mod getbuffer_len_mismatch;
 pub mod getbuffer_null_buf;
 pub mod getbuffer_obj_not_set;
-pub mod getbuffer_wrong_exception;
 pub mod getbuffer_writable_not_refused;
+pub mod getbuffer_wrong_exception;
 pub mod legacy_buffer_method;
 pub mod py_buffer;
 pub mod releasebuffer_frees_data;
@@ -127,7 +127,11 @@ pub(crate) fn check_member<'a>(
 }
 
 /// The AL7xx rules on a Cython `__getbuffer__`.
-fn check_getbuffer<'a>(checker: &mut Checker<'a>, class: &'a ClassInfo<'a>, member: &'a Member<'a>) {
+fn check_getbuffer<'a>(
+    checker: &mut Checker<'a>,
+    class: &'a ClassInfo<'a>,
+    member: &'a Member<'a>,
+) {
     // One member, one root cause: a `__getbuffer__` that fills no slot gets AL711 only.
     if legacy_buffer_method::check(checker, class, member) {
         return;

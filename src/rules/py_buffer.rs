@@ -242,7 +242,8 @@ pub fn is_null(checker: &Checker, expr: &Expr) -> bool {
     match stripped {
         Expr::Name(n) => n.id.as_str() == "NULL",
         Expr::Attribute(a) => {
-            a.attr.as_str() == "NULL" && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "cython")
+            a.attr.as_str() == "NULL"
+                && matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "cython")
         }
         Expr::NumberLiteral(_) if literal_int(stripped) == Some(0) => {
             !std::ptr::eq(stripped, expr)
@@ -294,7 +295,9 @@ pub fn compact(checker: &Checker, expr: &Expr) -> String {
 pub enum Size {
     Literal(i64),
     /// `sizeof(T)`: whether `T` is a one-byte type.
-    Sizeof { one_byte: bool },
+    Sizeof {
+        one_byte: bool,
+    },
 }
 
 impl Size {
@@ -554,3 +557,6 @@ pub fn any_stmt<'b>(body: &'b [Stmt], f: &mut dyn FnMut(&'b Stmt) -> bool) -> bo
     any.visit_body(body);
     any.found
 }
+
+#[cfg(test)]
+mod tests;

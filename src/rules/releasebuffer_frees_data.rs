@@ -44,13 +44,14 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
         return;
     }
     let allocates = |e: &Expr| {
-        py_buffer::any_in(e, &mut |inner| {
-            matches!(inner, Expr::Call(c) if py_buffer::callee_tail(c).is_some_and(|f| ALLOCATING.contains(&f)))
-        })
+        py_buffer::any_in(
+            e,
+            &mut |inner| matches!(inner, Expr::Call(c) if py_buffer::callee_tail(c).is_some_and(|f| ALLOCATING.contains(&f))),
+        )
     };
-    let objects_data = buf_sources.iter().all(|source| {
-        py_buffer::root_name(source) == Some("self") && !allocates(source)
-    });
+    let objects_data = buf_sources
+        .iter()
+        .all(|source| py_buffer::root_name(source) == Some("self") && !allocates(source));
     if !objects_data {
         return;
     }
