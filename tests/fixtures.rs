@@ -1,4 +1,4 @@
-//! The fixture harness: every `fixtures/**/*.py[i]` is checked with all rules; each line
+//! The fixture harness: every `fixtures/**/*.py[i]` (and Cython: `.pyx`, `.pxd`, `.pxi`) is checked with all rules; each line
 //! that carries `# error: AL101` (several codes separated by commas) must get exactly those
 //! diagnostics starting on that line, and no other line may get any. Run once with the
 //! pre-filter and once without: the results must be identical.
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use arraylint::registry::{Rule, RuleSet};
+use arraylint::source::SourceKind;
 use arraylint::LintOptions;
 use ruff_source_file::LineIndex;
 
@@ -24,13 +25,24 @@ fn fixture_files() -> Vec<PathBuf> {
                 ) {
                     stack.push(path);
                 }
-            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+            } else if path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "py" | "pyi" | "pyx" | "pxd" | "pxi"))
+            {
                 files.push(path);
             }
         }
     }
     files.sort();
     files
+}
+
+/// `# error: AL101, AL102` markers: line (1-based) -> codes.
+/// Whether the Python arraylint reads for this file (a Cython file's projection) parses.
+fn parses(text: &str, path: &Path) -> bool {
+    let python = arraylint::source::parseable(text, SourceKind::of(path));
+    ruff_python_parser::parse_module(&python).is_ok()
 }
 
 /// `# error: AL101, AL102` markers: line (1-based) -> codes.
@@ -117,7 +129,7 @@ fn narrowing_never_changes_results_in_files_that_parse() {
     let mut compared = 0;
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        if ruff_python_parser::parse_module(&text).is_err() {
+        if !parses(&text, &path) {
             continue; // there AL001 covers the code arraylint reads (rules/AL001.md)
         }
         let whole = LintOptions {
@@ -144,7 +156,7 @@ fn narrowing_for_any_one_rule_never_changes_its_results() {
     let evaluating = arraylint::rules::evaluating();
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        if ruff_python_parser::parse_module(&text).is_err() {
+        if !parses(&text, &path) {
             continue;
         }
         for rule in Rule::ALL.iter().filter(|r| r.mode().is_static()) {
@@ -181,7 +193,10 @@ fn narrowed_fixtures_that_parse_still_parse() {
     let mut narrowed = 0;
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        let source_type = ruff_python_ast::PySourceType::from(path.as_path());
+        // A Cython fixture is narrowed as its projection is.
+        let kind = SourceKind::of(&path);
+        let text = arraylint::source::parseable(&text, kind).into_owned();
+        let source_type = kind.py_source_type();
         let stub = source_type.is_stub();
         if !ruff_python_parser::parse_unchecked_source(&text, source_type)
             .errors()
