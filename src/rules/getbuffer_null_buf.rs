@@ -1,10 +1,11 @@
 #![doc = include_str!("../../rules/AL710.md")]
 
-use ruff_python_ast::Expr;
+use ruff_python_ast::{Expr, Stmt};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::model::compound_bodies;
 use crate::registry::Rule;
 use crate::rules::py_buffer::{self, Exporter};
 
@@ -16,7 +17,11 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
          object's own storage)"
     );
     let mut ranges = Vec::new();
+    let overwritten = overwritten_or_refused(exporter);
     for store in exporter.stores_of("buf") {
+        if overwritten.contains(&store.range) {
+            continue;
+        }
         let value = py_buffer::strip_cast(store.value);
         let null = match value {
             Expr::If(e) => {
@@ -45,4 +50,30 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
             range,
         ));
     }
+}
+
+/// The stores of `buf` that a later statement of the same block stores again, or that a
+/// `raise` follows (an initial `NULL`, the state of a refused request): no export has them.
+fn overwritten_or_refused(exporter: &Exporter) -> Vec<ruff_text_size::TextRange> {
+    fn walk(exporter: &Exporter, body: &[Stmt], out: &mut Vec<ruff_text_size::TextRange>) {
+        let stores_buf = |stmt: &Stmt| match stmt {
+            Stmt::Assign(a) => a.targets.iter().any(|t| exporter.is_field(t, "buf")),
+            _ => false,
+        };
+        for (i, stmt) in body.iter().enumerate() {
+            if stores_buf(stmt)
+                && body[i + 1..]
+                    .iter()
+                    .any(|later| stores_buf(later) || matches!(later, Stmt::Raise(_)))
+            {
+                out.push(stmt.range());
+            }
+            for nested in compound_bodies(stmt) {
+                walk(exporter, nested, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(exporter, &exporter.def.body, &mut out);
+    out
 }

@@ -27,6 +27,9 @@ const ALLOCATING: &[&str] = &[
     "PyObject_Realloc",
 ];
 
+/// Calls that only reach the object's data (a C++ `data()`, a smart pointer's `get()`).
+const ACCESSORS: &[&str] = &["data", "get"];
+
 pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
     // What the release frees is the object's data only where `__getbuffer__` exports the
     // object's data: it is read from `self`, not allocated for the view.
@@ -49,9 +52,17 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
             &mut |inner| matches!(inner, Expr::Call(c) if py_buffer::callee_tail(c).is_some_and(|f| ALLOCATING.contains(&f))),
         )
     };
-    let objects_data = buf_sources
-        .iter()
-        .all(|source| py_buffer::root_name(source) == Some("self") && !allocates(source));
+    // Read from `self` through attributes and accessors (`self.data`,
+    // `self.tp.data().get().data()`); any other call may make a copy for the view.
+    let only_accessors = |e: &Expr| {
+        !py_buffer::any_in(
+            e,
+            &mut |inner| matches!(inner, Expr::Call(c) if !py_buffer::callee_tail(c).is_some_and(|f| ACCESSORS.contains(&f))),
+        )
+    };
+    let objects_data = buf_sources.iter().all(|source| {
+        py_buffer::root_name(source) == Some("self") && !allocates(source) && only_accessors(source)
+    });
     if !objects_data {
         return;
     }
