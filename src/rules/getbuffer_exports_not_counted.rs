@@ -1,6 +1,7 @@
 #![doc = include_str!("../../rules/AL706.md")]
 
 use ruff_python_ast::{Expr, ExprContext, Operator, Stmt};
+use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -32,11 +33,11 @@ const NOT_MUTATORS: &[&str] = &[
 ];
 
 pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member, exporter: &Exporter) {
-    let exported = exported_attributes(exporter);
-    if exported.is_empty() {
+    let exported = Exported::of(exporter);
+    if exported.data.is_empty() && exported.len.is_empty() {
         return;
     }
-    let Some((name, what)) = first_mutator(class, &exported) else {
+    let Some((name, what)) = first_mutator(checker, class, &exported) else {
         return;
     };
     let counter = counter(exporter, class);
@@ -61,18 +62,41 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, member: &Member, exporter
     ));
 }
 
-/// The dotted `self.` paths the export's pointer and length come from (`self.data`,
-/// `self.pk.length`), from stores and from `PyBuffer_FillInfo`'s arguments.
-fn exported_attributes(exporter: &Exporter) -> Vec<String> {
-    let mut values: Vec<&Expr> = exporter
-        .stores
-        .iter()
-        .filter(|s| matches!(s.field, "buf" | "len"))
-        .map(|s| s.value)
-        .collect();
-    for call in exporter.fill_info_calls() {
-        values.extend(call.arguments.args.get(2..4).into_iter().flatten());
+/// What `__getbuffer__` exports: the dotted `self.` paths its pointer and its length come
+/// from (`self.data`, `self.pk.length`), from stores and from `PyBuffer_FillInfo`'s
+/// arguments.
+struct Exported {
+    data: Vec<String>,
+    len: Vec<String>,
+}
+
+impl Exported {
+    fn of(exporter: &Exporter) -> Exported {
+        let fill_infos: Vec<_> = exporter.fill_info_calls().collect();
+        let values = |field: &str, argument: usize| -> Vec<String> {
+            let mut values: Vec<&Expr> = exporter
+                .stores
+                .iter()
+                .filter(|s| s.field == field)
+                .map(|s| s.value)
+                .collect();
+            values.extend(
+                fill_infos
+                    .iter()
+                    .filter_map(|c| c.arguments.args.get(argument)),
+            );
+            whole_paths(&values)
+        };
+        Exported {
+            data: values("buf", 2),
+            len: values("len", 3),
+        }
     }
+}
+
+/// The `self.` chains read in the values (only whole chains: not `self.pk` of
+/// `self.pk.buf`).
+fn whole_paths(values: &[&Expr]) -> Vec<String> {
     let mut paths = Vec::new();
     for value in values {
         py_buffer::any_in(value, &mut |e| {
@@ -82,13 +106,11 @@ fn exported_attributes(exporter: &Exporter) -> Vec<String> {
     }
     paths.sort();
     paths.dedup();
-    // The walk also meets `self.pk` inside `self.pk.buf`: only the whole chain counts.
-    let whole: Vec<String> = paths
+    paths
         .iter()
         .filter(|p| !paths.iter().any(|q| q.starts_with(&format!("{p}."))))
         .cloned()
-        .collect();
-    whole
+        .collect()
 }
 
 /// `self.a.b` as text, for an attribute chain on `self` (not a deeper part of a longer
@@ -101,9 +123,28 @@ fn self_path(expr: &Expr) -> Option<String> {
     path.starts_with("self.").then_some(path)
 }
 
-/// The first method of the class that reallocates, frees or reassigns an exported
-/// attribute: its name and what it does.
-fn first_mutator(class: &ClassInfo, exported: &[String]) -> Option<(String, String)> {
+/// The first method of the class that frees, reallocates or replaces the exported memory:
+/// its name and what it does. That is a `realloc`/`free` of the data pointer; a store of
+/// the data attribute unless it is a C value (a pointer or an address moved elsewhere
+/// frees nothing; a Python object replaced may die); a store of 0 to the length (a reset: the next write
+/// reuses the memory the views see). Other stores of the length only change what later
+/// exports say.
+fn first_mutator(
+    checker: &Checker,
+    class: &ClassInfo,
+    exported: &Exported,
+) -> Option<(String, String)> {
+    let c_value = |path: &str| {
+        let Some(cython) = checker.cython else {
+            return false;
+        };
+        let Some(field) = path.strip_prefix("self.").filter(|f| !f.contains('.')) else {
+            return false;
+        };
+        cython
+            .within(class.def.range())
+            .any(|d| !d.parameter && d.name == field && is_c_value(&d.ctype))
+    };
     for member in &class.members {
         let MemberKind::Method { def, .. } = member.kind else {
             continue;
@@ -113,14 +154,20 @@ fn first_mutator(class: &ClassInfo, exported: &[String]) -> Option<(String, Stri
         }
         let mut what = None;
         py_buffer::any_stmt(&def.body, &mut |stmt| {
-            let targets: Vec<&Expr> = match stmt {
-                Stmt::Assign(a) => a.targets.iter().collect(),
-                Stmt::AugAssign(a) => vec![&*a.target],
-                Stmt::AnnAssign(a) => vec![&*a.target],
-                _ => Vec::new(),
+            let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
+                Stmt::Assign(a) => (a.targets.iter().collect(), Some(&a.value)),
+                Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
+                _ => return false,
             };
             for target in targets {
-                if let Some(path) = self_path(target).filter(|p| exported.contains(p)) {
+                let Some(path) = self_path(target) else {
+                    continue;
+                };
+                let replaces_data = exported.data.contains(&path) && !c_value(&path);
+                let resets_len = exported.len.contains(&path)
+                    && value.and_then(|v| py_buffer::literal_int(py_buffer::strip_cast(v)))
+                        == Some(0);
+                if replaces_data || resets_len {
                     what = Some(format!("assigns `{path}`"));
                     return true;
                 }
@@ -143,7 +190,7 @@ fn first_mutator(class: &ClassInfo, exported: &[String]) -> Option<(String, Stri
                     .args
                     .first()
                     .and_then(|a| self_path(py_buffer::strip_cast(a)))
-                    .filter(|p| exported.contains(p))
+                    .filter(|p| exported.data.contains(p))
                 else {
                     return false;
                 };
@@ -196,4 +243,27 @@ fn read_elsewhere(class: &ClassInfo, counter: &str) -> bool {
                     && self_path(e).is_some_and(|p| p == path)
             })
     })
+}
+
+/// A C pointer or a C scalar (an address kept as `intptr_t`): storing another one frees
+/// nothing. Python objects, typed memoryviews and unknown types are not.
+fn is_c_value(ctype: &crate::source::cython::CType) -> bool {
+    const SCALARS: &[&str] = &[
+        "char",
+        "short",
+        "int",
+        "long",
+        "float",
+        "double",
+        "bint",
+        "size_t",
+        "Py_ssize_t",
+        "Py_intptr_t",
+        "Py_uintptr_t",
+    ];
+    if ctype.memoryview {
+        return false;
+    }
+    let base = ctype.base.rsplit(' ').next().unwrap_or(&ctype.base);
+    ctype.pointers > 0 || SCALARS.contains(&base) || base.ends_with("_t")
 }
