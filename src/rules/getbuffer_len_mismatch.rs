@@ -40,30 +40,50 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     };
     let itemsize_text = py_buffer::compact(checker, py_buffer::strip_cast(itemsize.value));
 
-    if ndim == 0 {
-        // Zero dimensions: one item, `len` is the itemsize.
-        for store in &len_stores {
-            let value = py_buffer::strip_cast(store.value);
-            let text = py_buffer::compact(checker, value);
+    // One item: zero dimensions, or one dimension whose shape points at `itemsize` (a
+    // shape of `(itemsize,)`, right only when it is 1 and so is `len`).
+    let at_itemsize = ndim == 1
+        && shape.is_some_and(|shape| {
+            py_buffer::address_of(checker, shape.value)
+                .is_some_and(|target| exporter.is_field(target, "itemsize"))
+        });
+    if ndim == 0 || at_itemsize {
+        let one_item = |text: &str, value: &ruff_python_ast::Expr| {
             let same = text == itemsize_text
                 || exporter.is_field(value, "itemsize")
                 || text.to_ascii_lowercase().contains("itemsize");
-            let differs = match (py_buffer::literal_int(value), &size) {
-                (Some(n), Size::Literal(m)) => n != *m,
-                (Some(_), Size::Sizeof { .. }) => false,
-                (None, _) => !same,
-            };
-            if differs {
-                checker.report(Diagnostic::new(
-                    Rule::GetbufferLenMismatch,
+            match (py_buffer::literal_int(value), &size) {
+                (Some(n), Size::Literal(m)) => n == *m,
+                (Some(_), Size::Sizeof { .. }) => true,
+                (None, _) => same,
+            }
+        };
+        for store in &len_stores {
+            let value = py_buffer::strip_cast(store.value);
+            let text = py_buffer::compact(checker, value);
+            if one_item(&text, value) {
+                continue;
+            }
+            let (message, range) = match shape {
+                Some(shape) if at_itemsize => (
                     format!(
-                        "the export has no dimensions (`ndim = 0`, one item) but `{buffer}.len` \
-                         is `{text}`, not its itemsize `{itemsize_text}`: consumers see one \
-                         item; export `ndim = 1` with `shape` pointing at the item count"
+                        "`{buffer}.shape` points at `{buffer}.itemsize`: the shape is \
+                         `({itemsize_text},)`, but `{buffer}.len` is `{text}`; point `shape` \
+                         at the item count (`&{buffer}.len` for bytes)"
+                    ),
+                    shape.range,
+                ),
+                _ => (
+                    format!(
+                        "the export has no dimensions (`ndim = 0`, one item) but \
+                         `{buffer}.len` is `{text}`, not its itemsize `{itemsize_text}`: \
+                         consumers see one item; export `ndim = 1` with `shape` pointing at \
+                         the item count"
                     ),
                     store.range,
-                ));
-            }
+                ),
+            };
+            checker.report(Diagnostic::new(Rule::GetbufferLenMismatch, message, range));
         }
         return;
     }

@@ -60,6 +60,10 @@ fn considers_writable(exporter: &Exporter) -> bool {
         fn visit_stmt(&mut self, stmt: &'b Stmt) {
             match stmt {
                 Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                // `assert` refuses too (with AssertionError, and not under `-O`).
+                Stmt::Assert(assert) if may_test_writable(&assert.test, self.flags) => {
+                    self.found = true;
+                }
                 Stmt::If(if_stmt) => {
                     let tests = std::iter::once((Some(&*if_stmt.test), &if_stmt.body)).chain(
                         if_stmt
@@ -102,7 +106,7 @@ fn only_known_flags(test: &Expr, flags: &str) -> bool {
     py_buffer::any_in(test, &mut |e| {
         match e {
             Expr::Name(n) if n.id.as_str() == flags => uses += 1,
-            Expr::BinOp(b) => {
+            Expr::BinOp(b) if b.op == ruff_python_ast::Operator::BitAnd => {
                 let pair = [(&b.left, &b.right), (&b.right, &b.left)];
                 for (this, other) in pair {
                     if matches!(&**this, Expr::Name(n) if n.id.as_str() == flags)
