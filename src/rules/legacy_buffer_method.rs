@@ -56,3 +56,27 @@ fn fills_slot(checker: &Checker, class: &ClassInfo) -> bool {
     // Stubs declare what an extension module (Cython or C) defines.
     cclass || checker.is_stub() || checker.path.with_extension("pxd").is_file()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::registry::{Rule, RuleSet};
+
+    const PURE: &str = "import cython\n\nclass Exporter:\n    def __getbuffer__(self, buffer: cython.pointer(Py_buffer), flags: cython.int):\n        buffer.obj = self\n";
+
+    fn al711(dir: &std::path::Path) -> usize {
+        let rules: RuleSet = [Rule::LegacyBufferMethod].into_iter().collect();
+        crate::lint_source(PURE, &dir.join("exporter.py"), rules).len()
+    }
+
+    #[test]
+    fn an_augmenting_pxd_may_make_the_class_a_cdef_class() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        assert_eq!(al711(dir.path()), 1);
+        std::fs::write(
+            dir.path().join("exporter.pxd"),
+            "cdef class Exporter:\n    pass\n",
+        )
+        .expect("the .pxd is written");
+        assert_eq!(al711(dir.path()), 0);
+    }
+}
