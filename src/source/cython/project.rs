@@ -136,10 +136,10 @@ pub(super) fn project(text: &str) -> (String, CDecls) {
     (python, decls)
 }
 
-impl Projector<'_> {
+impl<'a> Projector<'a> {
     // ---- token queries -------------------------------------------------------------
 
-    fn bytes(&self, k: usize) -> &[u8] {
+    fn bytes(&self, k: usize) -> &'a [u8] {
         let t = &self.toks[k];
         &self.text[t.start..t.end]
     }
@@ -204,6 +204,13 @@ impl Projector<'_> {
         out
     }
 
+    /// Whether a line break lies between the tokens `a` and `b`.
+    fn spans_lines(&self, a: usize, b: usize) -> bool {
+        self.text[self.toks[a].start..self.toks[b].end]
+            .iter()
+            .any(|b| matches!(b, b'\n' | b'\r'))
+    }
+
     /// A statement that ends with `:` opens a block.
     fn ends_with_colon(&self, a: usize, b: usize) -> bool {
         b > a && self.toks[b - 1].depth == self.toks[a].depth && self.is_op(b - 1, b":")
@@ -266,8 +273,15 @@ impl Projector<'_> {
         }
         self.blank_tokens(a, b);
         let at = self.toks[a].start;
-        if !self.put(at, b"pass") {
-            self.put(at, b"0");
+        let end = self.toks[b - 1].end;
+        let written = if self.put(at, b"pass") {
+            4
+        } else {
+            usize::from(self.put(at, b"0"))
+        };
+        // Names that are not ASCII stay: after a `#` (on the statement's first line).
+        if !self.text[at..end].is_ascii() {
+            self.put(at + written, b"#");
         }
     }
 
@@ -296,6 +310,13 @@ impl Projector<'_> {
             b"ctypedef" => return self.c_only(a, b),
             b"def" if self.is_name(a + 1) && self.is_op(a + 2, b"(") => {
                 self.function(a, a + 1, b, true);
+            }
+            b"async"
+                if self.is_word(a + 1, b"def")
+                    && self.is_name(a + 2)
+                    && self.is_op(a + 3, b"(") =>
+            {
+                self.function(a, a + 2, b, true);
             }
             b"cimport" => {
                 self.replace(a, b"import");
@@ -376,6 +397,10 @@ impl Projector<'_> {
         if k >= b {
             return self.c_only(a, b);
         }
+        if self.is_word(k, b"class") {
+            self.class(a, k, b);
+            return None;
+        }
         self.declaration(a, k, b)
     }
 
@@ -393,14 +418,29 @@ impl Projector<'_> {
             return;
         };
         let mut j = name + 1;
+        let mut bases = None;
         if self.is_op(j, b"(") {
             let close = self.closer(j, colon).unwrap_or(colon);
             self.expression(j, close);
+            bases = Some(close);
             j = close + 1;
         }
-        if j < colon {
-            // `[object XObject, type XType]`, and anything else before the colon.
-            self.blank_tokens(j, colon);
+        let names = self.is_op(j, b"[").then(|| self.closer(j, colon)).flatten();
+        match names {
+            // `[object XObject, type XType]` over several lines: its brackets become the
+            // bases' parentheses, so that the line breaks stay inside brackets.
+            Some(close) if close + 1 == colon && self.spans_lines(j, close) => {
+                self.blank_tokens(j + 1, close);
+                match bases {
+                    Some(bases) => {
+                        self.out[self.toks[bases].start] = b',';
+                        self.out[self.toks[j].start] = b' ';
+                    }
+                    None => self.out[self.toks[j].start] = b'(',
+                }
+                self.out[self.toks[close].start] = b')';
+            }
+            _ => self.blank_tokens(j, colon),
         }
         self.blank_tokens(a, name);
         self.put(self.toks[a].start, b"class");
@@ -731,6 +771,17 @@ impl Projector<'_> {
                             continue;
                         }
                     }
+                    if op == b"<"
+                        && operand_before
+                        && self.is_op(k + 1, b">")
+                        && self.toks[k + 1].start == t.end
+                    {
+                        // Python 2's `<>`.
+                        self.out[t.start..t.start + 2].copy_from_slice(b"!=");
+                        k += 2;
+                        operand_before = false;
+                        continue;
+                    }
                     if op == b"&" && !operand_before {
                         self.decls.address_of.push(offset(t.start));
                         self.blank_tokens(k, k + 1);
@@ -758,6 +809,22 @@ impl Projector<'_> {
                         operand_before = false;
                         continue;
                     }
+                    let statement_start =
+                        k == a || self.is_op(k - 1, b":") && t.depth == self.toks[a].depth;
+                    if name == b"print" && statement_start && self.print_statement(k, b) {
+                        k += 1;
+                        operand_before = false;
+                        continue;
+                    }
+                    if name == b"raise" {
+                        // Python 2's `raise E, value[, traceback]`, which Cython still reads.
+                        let depth = t.depth;
+                        for j in k + 1..b {
+                            if self.toks[j].depth == depth && self.is_op(j, b",") {
+                                self.out[self.toks[j].start] = b';';
+                            }
+                        }
+                    }
                     if name == b"new" && !operand_before && self.is_name(k + 1) && k + 1 < b {
                         self.blank_tokens(k, k + 1);
                         k += 1;
@@ -780,7 +847,15 @@ impl Projector<'_> {
                     operand_before = true;
                 }
                 Kind::Str => {
-                    if t.prefix == 1 && matches!(self.text[t.start], b'c' | b'C') {
+                    let prefix = &self.text[t.start..t.start + usize::from(t.prefix)];
+                    if prefix.eq_ignore_ascii_case(b"c") {
+                        // A C char literal `c'a'`.
+                        self.out[t.start] = b' ';
+                    } else if prefix.eq_ignore_ascii_case(b"ur")
+                        || prefix.eq_ignore_ascii_case(b"ru")
+                    {
+                        // Python 2's `ur"..."`/`ru"..."`, which Cython reads: one letter goes
+                        // (a string either way).
                         self.out[t.start] = b' ';
                     }
                     operand_before = true;
@@ -788,6 +863,26 @@ impl Projector<'_> {
             }
             k += 1;
         }
+    }
+
+    /// Python 2's `print x, y` (and `print >>f, x`), which Cython still reads in
+    /// `language_level=2` files: `0;    x, y`.
+    fn print_statement(&mut self, k: usize, b: usize) -> bool {
+        let next = k + 1;
+        let statement = next < b
+            && match self.toks[next].kind {
+                Kind::Name => !self.is_keyword(next) || self.is_word(next, b"not"),
+                Kind::Number | Kind::Str => true,
+                Kind::Op => matches!(self.bytes(next), b"[" | b"{" | b"-" | b"~" | b">>"),
+            };
+        if statement {
+            self.blank_tokens(k, k + 1);
+            self.put(self.toks[k].start, b"0;");
+            if self.is_op(next, b">>") {
+                self.blank_tokens(next, next + 1);
+            }
+        }
+        statement
     }
 
     /// The `>` closing a cast opened by the `<` at `k`: a type inside, an operand after.

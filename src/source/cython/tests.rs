@@ -339,3 +339,36 @@ fn more_real_snippets() {
         .collect();
     assert_eq!(names, ["visit", "convert"]);
 }
+
+#[test]
+fn lxml_and_pyarrow_snippets() {
+    // lxml 6.0.2, src/lxml/classlookup.pxi: type names over two lines.
+    let text = "cdef public class ElementBase(_Element) [ type LxmlElementBaseType,\n                                          object LxmlElementBase ]:\n    pass\n";
+    let p = parses(text);
+    assert_eq!(&text[p.decls.cdef_classes[0]], "ElementBase");
+    parses("cdef public class A [ type AType,\n  object AObject ]:\n    pass\n");
+    // lxml 6.0.2, src/lxml/etree.pyx; pyarrow 26.0.1, pyarrow/io.pxi: Python 2's raise.
+    parses("def f(key):\n    raise KeyError, key\n\ndef g(exc_info):\n    if exc_info: raise exc_info[0], exc_info[1], exc_info[2]\n    raise TypeError, \\\n        \"no\"\n");
+}
+
+#[test]
+fn lxml_prefixes_and_async() {
+    // lxml 6.0.2, src/lxml/etree.pyx: a `ur` string.
+    assert_eq!(py("x = ur\"[^\\x20]+\"\n"), "x =  r\"[^\\x20]+\"\n");
+    // lxml 6.0.2, src/lxml/serializer.pxi: a typed parameter of an async method.
+    let p =
+        parses("cdef class W:\n    async def _close(self, bint raise_on_error):\n        pass\n");
+    assert_eq!(p.decls.declarations[0].name, "raise_on_error");
+}
+
+#[test]
+fn python_2_in_cython_tests() {
+    // Cython 3.3.1, tests/run/*.pyx (language_level=2): print statements, `<>`, `ru''`.
+    assert_eq!(py("print \"a\", b\n"), "0;    \"a\", b\n");
+    parses("def f(x):\n    print x,\n    print >>sys.stderr, x\n    if x: print [c for c in x]\n    z = x; print z\n    print(x)\n    print\n");
+    parses("while i < k and n % p[i] <> 0:\n    pass\ns = ru'\\x20'\n");
+    // Cython 3.3.1, tests/compile/ia_cdefblock.pyx: a class in a `cdef public:` block.
+    parses("cdef public:\n    int pub_v\n    class PubBlarg [object PubBlargObj, type PubBlargType]:\n        pass\n");
+    // Cython 3.3.1, tests/run/unicode_identifiers.pxd: a declaration with a non-ASCII name.
+    parses("cdef class A:\n    cdef εxciting_cdef(self)\n");
+}
