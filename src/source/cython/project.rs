@@ -857,11 +857,75 @@ impl<'a> Projector<'a> {
                         // Python 2's `ur"..."`/`ru"..."`, which Cython reads: one letter goes
                         // (a string either way).
                         self.out[t.start] = b' ';
+                    } else if prefix.iter().any(|b| matches!(b, b'f' | b'F')) {
+                        self.fstring_casts(t.start + prefix.len(), t.end);
                     }
                     operand_before = true;
                 }
             }
             k += 1;
+        }
+    }
+
+    /// Casts in the replacement fields of the f-string body `from..to`
+    /// (`f"{<long>x}"`): the same test as in code, on bytes.
+    fn fstring_casts(&mut self, from: usize, to: usize) {
+        let text = self.text;
+        let mut field = 0u32;
+        // The last byte of code before `i` in a field, blanks skipped.
+        let mut before: u8 = b'{';
+        let mut i = from;
+        while i < to {
+            let b = text[i];
+            match b {
+                b'{' if field == 0 && text.get(i + 1) == Some(&b'{') => i += 1,
+                b'{' => {
+                    field += 1;
+                    before = b'{';
+                }
+                b'}' if field > 0 => {
+                    field -= 1;
+                    before = b'}';
+                }
+                b'\'' | b'"' if field > 0 && b != text[from] => {
+                    // A string inside the field.
+                    let end = text[i + 1..to]
+                        .iter()
+                        .position(|c| *c == b)
+                        .map_or(to, |p| i + 1 + p);
+                    i = end;
+                    before = b'"';
+                }
+                b'<' if field > 0 && matches!(before, b'{' | b'(' | b'[' | b',' | b'=' | b':') => {
+                    let close = text[i + 1..to]
+                        .iter()
+                        .position(|c| !(c.is_ascii_alphanumeric() || b" _.*?[]:".contains(c)))
+                        .map(|p| i + 1 + p)
+                        .filter(|&c| text[c] == b'>');
+                    let named =
+                        close.is_some_and(|c| text[i + 1..c].iter().any(u8::is_ascii_alphabetic));
+                    let operand = close
+                        .and_then(|c| text.get(c + 1))
+                        .is_some_and(|n| n.is_ascii_alphanumeric() || b"_([-'\"".contains(n));
+                    if let (Some(close), true, true) = (close, named, operand) {
+                        self.decls.casts.push(Cast {
+                            range: TextRange::new(offset(i), offset(close + 1)),
+                            ctype: String::from_utf8_lossy(&text[i + 1..close])
+                                .trim()
+                                .to_string(),
+                        });
+                        self.blank(i, close + 1);
+                        i = close + 1;
+                        before = b'>';
+                        continue;
+                    }
+                    before = b;
+                }
+                b' ' | b'\t' => {}
+                _ if field > 0 => before = b,
+                _ => {}
+            }
+            i += 1;
         }
     }
 

@@ -372,3 +372,67 @@ fn python_2_in_cython_tests() {
     // Cython 3.3.1, tests/run/unicode_identifiers.pxd: a declaration with a non-ASCII name.
     parses("cdef class A:\n    cdef εxciting_cdef(self)\n");
 }
+
+#[test]
+fn casts_in_fstrings() {
+    // lxml 6.0.2, src/lxml/apihelpers.pxi: a cast in an f-string's replacement field.
+    let text = "raise ValueError(f\"Invalid tag name {(<bytes>tag_utf).decode('utf8')!r}\")\n";
+    let p = parses(text);
+    assert_eq!(p.decls.casts[0].ctype, "bytes");
+    assert_eq!(&text[p.decls.casts[0].range], "<bytes>");
+    // Cython 3.3.1, tests/run/py_unicode_strings.pyx.
+    parses(
+        "assert u1[i] == u2[i], f\"at {i}: {<long>u1[i]} != {<long>u2[i]} ({u1!r} != {u2!r})\"\n",
+    );
+    // Not casts: a comparison, literal text, a doubled brace.
+    for text in [
+        "x = f\"{a < b > c}\"\n",
+        "x = f\"<b>{x}</b>\"\n",
+        "x = f\"{{<T>x}}\"\n",
+    ] {
+        assert_eq!(py(text), text);
+    }
+}
+
+mod arbitrary {
+    use proptest::prelude::*;
+
+    use super::super::{preserves_layout, project};
+
+    /// Pieces of Cython, of Python and of nothing in particular, in any order.
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "cdef ", "cpdef ", "ctypedef ", "class ", "def ", "property ", "extern from ", "struct ",
+            "int ", "char *", "Py_buffer *b", "double[:, ::1] ", "(int, int) ", "x", "y = ", "0",
+            "<", ">", "<char*>", "&", "*", "**", "(", ")", "[", "]", "{", "}", ",", ":", ";", "=",
+            ".", "?", "@", "\n", "\r\n", "\r", "    ", "\t", "\\\n", "# c\n", "'s'", "\"", "'''",
+            "c'a'", "f\"{<T>x}\"", "ur'", "é", "€ ", "not None", "except? -1", "nogil", "sizeof(",
+            "new ", "cimport ", "from ", "include ", "DEF ", "IF ", "ELSE", "print ", "raise ",
+            "for i from ", " by ", "match", "1UL", "...", "\0",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 2000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn any_text_keeps_its_layout(pieces in prop::collection::vec(piece(), 0..40)) {
+            let text: String = pieces.concat();
+            let projection = project(&text);
+            prop_assert!(preserves_layout(&text, &projection.python), "{:?}", text);
+            let decls = &projection.decls;
+            for d in &decls.declarations {
+                prop_assert!(d.range.contains_range(d.name_range), "{:?}", text);
+            }
+            // In text order: the look-ups are binary searches.
+            prop_assert!(decls.declarations.is_sorted_by_key(|d| d.range.start()), "{:?}", text);
+            prop_assert!(decls.casts.is_sorted_by_key(|c| c.range.start()), "{:?}", text);
+            prop_assert!(decls.address_of.is_sorted(), "{:?}", text);
+            prop_assert!(decls.cdef_classes.is_sorted_by_key(|r| r.start()), "{:?}", text);
+        }
+    }
+}
