@@ -498,3 +498,4 @@ mod arbitrary {
         }
     }
 }
+
