@@ -15,8 +15,8 @@ use crate::registry::RuleSet;
 use crate::settings::{CliOverrides, Resolver};
 
 use super::documents::{checked_path, file_path, Document};
-use crate::source::SourceKind;
 use super::position::Encoding;
+use crate::source::SourceKind;
 
 /// One settings resolver per project root, as `arraylint check` run from that root would
 /// build it, with the modification times of the settings files it has used.

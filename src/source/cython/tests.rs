@@ -498,4 +498,3 @@ mod arbitrary {
         }
     }
 }
-
