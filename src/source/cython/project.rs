@@ -3,7 +3,7 @@
 
 use ruff_text_size::{TextRange, TextSize};
 
-use super::scan::{scan, Kind, Token};
+use super::scan::{scan, Kind, Token, NO_PARTNER};
 use super::CDecls;
 
 mod declarations;
@@ -175,12 +175,10 @@ impl<'a> Projector<'a> {
 
     /// The closer of the bracket opened at `k`, before `end`.
     fn closer(&self, k: usize, end: usize) -> Option<usize> {
-        let depth = self.toks[k].depth;
-        (k + 1..end).find(|&j| {
-            self.toks[j].depth == depth
-                && self.toks[j].kind == Kind::Op
-                && matches!(self.bytes(j), b")" | b"]" | b"}")
-        })
+        let partner = self.toks[k].partner;
+        (partner != NO_PARTNER)
+            .then_some(partner as usize)
+            .filter(|&j| j > k && j < end)
     }
 
     /// The first token in `a..b` at depth `depth` that is the operator `op`.

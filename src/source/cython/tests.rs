@@ -499,3 +499,12 @@ mod arbitrary {
     }
 }
 
+#[test]
+fn unbalanced_brackets_stay_linear() {
+    // One logical line to the end of the text: each look-up of a closer is a pairing made
+    // by the scanner, not a scan (with a scan per look-up this input is quadratic).
+    let text = format!("x = ({}\n", "sizeof(<T*>&a, raise b, c, [d".repeat(20_000));
+    let start = std::time::Instant::now();
+    projected(&text);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -91,6 +91,8 @@ impl Projector<'_> {
                         for j in k + 1..b {
                             if self.toks[j].depth == depth && self.is_op(j, b",") {
                                 self.out[self.toks[j].start] = b';';
+                            } else if self.is_word(j, b"raise") {
+                                break; // that one's commas are its own
                             }
                         }
                     }
