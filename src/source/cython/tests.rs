@@ -248,6 +248,9 @@ fn casts_and_comparisons() {
     );
     // A memoryview cast.
     parses("cdef double[:] mv = <double[:n]>ptr\n");
+    // Cython 3.3.1, tests/run/ctuple.pyx: a C tuple cast.
+    let p = parses("x, y = <(int, double)>o\n");
+    assert_eq!(p.decls.casts[0].ctype, "(int, double)");
 }
 
 #[test]

@@ -230,7 +230,12 @@ impl Projector<'_> {
                 Kind::Op => match self.bytes(j) {
                     b">" => break,
                     b"." | b"*" | b"**" | b"?" | b"&" => {}
-                    b"[" | b"(" => j = self.closer(j, b)?,
+                    // A C tuple `(int, double)` is a type; `[...]` follows one.
+                    b"(" => {
+                        j = self.closer(j, b)?;
+                        named = true;
+                    }
+                    b"[" => j = self.closer(j, b)?,
                     _ => return None,
                 },
                 _ => return None,
