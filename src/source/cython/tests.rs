@@ -179,6 +179,15 @@ fn variable_declarations() {
 }
 
 #[test]
+fn types_over_several_lines() {
+    // Cython 3.3.1, tests/run/pep526_variable_annotations_cy.pyx.
+    let text = "def f():\n    cdef tuple[\n        dict[tuple[str, int], tuple[int, str]],\n        list[tuple[int, int]]\n    ] ta = (\n        {('a', 1): (2, 'b')},\n    )\n    return ta\n";
+    let p = parses(text);
+    assert_eq!(p.decls.declarations[0].name, "ta");
+    parses("cdef np.ndarray[np.float64_t,\n                ndim=2] a = np.zeros((2, 2))\n");
+}
+
+#[test]
 fn declaration_blocks() {
     let text = "def f():\n    cdef:\n        int i\n        double x = 0, y\n        object o\n    return i\n";
     let p = parses(text);
