@@ -279,6 +279,15 @@ fn sizeof_new_and_char_literals() {
     assert_eq!(py("n = sizeof(x)\n"), "n = sizeof(x)\n");
     assert_eq!(py("c = c'a'\n"), "c =  'a'\n");
     parses("n = sizeof(unsigned char) * sizeof(Py_ssize_t *)\nif c == c'\\n': pass\n");
+    // An expression in `sizeof` stays (and is read as one).
+    let p = parses("n = sizeof(buf[0]) + sizeof(<char*>p)\n");
+    assert!(p.python.starts_with("n = sizeof(buf[0])"));
+    assert_eq!(p.decls.casts.len(), 1);
+    // A variable named `new` is not C++'s operator.
+    assert_eq!(py("x = new if c else old\n"), "x = new if c else old\n");
+    // Cython 3.3.1, tests/run/lambda_module_T603.pyx: typed lambda arguments.
+    let p = parses("typed_lambda = lambda int x : (lambda int y: x + y)\n");
+    assert_eq!(p.decls.declarations.len(), 2);
 }
 
 #[test]

@@ -63,9 +63,16 @@ impl Projector<'_> {
                     let name = self.bytes(k);
                     if name == b"sizeof" && self.is_op(k + 1, b"(") {
                         if let Some(close) = self.closer(k + 1, b) {
-                            let simple = close == k + 3 && self.is_name(k + 2);
-                            if !simple {
+                            // `sizeof(unsigned char)`, `sizeof(T*)`: a type, blanked;
+                            // `sizeof(x)`, `sizeof(buf[0])`: an expression, kept.
+                            let pointer = close > k + 2
+                                && matches!(self.bytes(close - 1), b"*" | b"**" | b"&");
+                            let words = (k + 2..close.saturating_sub(1))
+                                .any(|j| self.is_name(j) && self.is_name(j + 1));
+                            if pointer || words {
                                 self.blank_tokens(k + 2, close);
+                            } else {
+                                self.expression(k + 2, close);
                             }
                             k = close + 1;
                             operand_before = true;
@@ -85,6 +92,15 @@ impl Projector<'_> {
                         operand_before = false;
                         continue;
                     }
+                    if name == b"lambda" {
+                        // Cython's typed lambda arguments: `lambda int x: x + 1`.
+                        if let Some(colon) = self.find_op(k + 1, b, t.depth, b":") {
+                            self.parameters(k + 1, colon);
+                            k = colon + 1;
+                            operand_before = false;
+                            continue;
+                        }
+                    }
                     if name == b"raise" {
                         // Python 2's `raise E, value[, traceback]`, which Cython still reads.
                         let depth = t.depth;
@@ -96,7 +112,12 @@ impl Projector<'_> {
                             }
                         }
                     }
-                    if name == b"new" && !operand_before && self.is_name(k + 1) && k + 1 < b {
+                    if name == b"new"
+                        && !operand_before
+                        && self.is_name(k + 1)
+                        && !self.is_keyword(k + 1)
+                        && k + 1 < b
+                    {
                         self.blank_tokens(k, k + 1);
                         k += 1;
                         continue;
