@@ -19,6 +19,44 @@ pub fn read_own_memory(addr: u64, len: usize, map: &MemoryMap) -> Option<Vec<u8>
     copy_by_kernel(addr, len)
 }
 
+/// Copy `len` bytes at `addr` through the kernel alone, without consulting the mappings:
+/// for the few bytes a `Py_buffer` points to (shape, strides, format), read while the buffer
+/// is held and before the mappings are looked at. The kernel refuses memory that is not
+/// mapped or not readable (EFAULT) instead of crashing us. `None` off Linux.
+pub fn read_by_kernel(addr: u64, len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    addr.checked_add(len as u64)?;
+    copy_by_kernel(addr, len)
+}
+
+/// A NUL-terminated C string at `addr`, at most `max` bytes before the NUL, read through the
+/// kernel a page at a time (a string that ends just before an unmapped page is still read).
+/// `None` when it is unreadable or longer than `max`.
+pub fn read_c_string(addr: u64, max: usize) -> Option<Vec<u8>> {
+    const PAGE: u64 = 4096;
+    let mut text = Vec::new();
+    let mut at = addr;
+    while text.len() <= max {
+        let to_page_end = PAGE - at % PAGE;
+        let chunk = read_by_kernel(at, usize::try_from(to_page_end).ok()?)?;
+        if let Some(nul) = chunk.iter().position(|&byte| byte == 0) {
+            text.extend_from_slice(&chunk[..nul]);
+            return (text.len() <= max).then_some(text);
+        }
+        text.extend_from_slice(&chunk);
+        at = at.checked_add(to_page_end)?;
+    }
+    None
+}
+
+/// `count` native `i64`s at `addr`, read through the kernel alone (see `read_by_kernel`).
+pub fn read_i64s_by_kernel(addr: u64, count: usize) -> Option<Vec<i64>> {
+    let bytes = read_by_kernel(addr, count.checked_mul(8)?)?;
+    (0..count).map(|i| field_i64(&bytes, i * 8)).collect()
+}
+
 #[cfg(target_os = "linux")]
 fn copy_by_kernel(addr: u64, len: usize) -> Option<Vec<u8>> {
     let mut buffer = vec![0u8; len];
@@ -92,6 +130,35 @@ mod tests {
     fn kernel_copy_reports_efault_instead_of_crashing() {
         // Bypass the map check on purpose: the kernel itself must refuse.
         assert_eq!(copy_by_kernel(16, 8), None);
+    }
+
+    #[test]
+    fn kernel_reads_without_the_map() {
+        let values: [i64; 2] = [7, -1];
+        assert_eq!(
+            read_i64s_by_kernel(values.as_ptr() as u64, 2),
+            Some(values.to_vec())
+        );
+        assert_eq!(read_i64s_by_kernel(16, 2), None);
+        assert_eq!(read_by_kernel(u64::MAX - 2, 8), None);
+    }
+
+    #[test]
+    fn reads_bounded_c_strings() {
+        let text = b"T{<i:a:}\0";
+        assert_eq!(
+            read_c_string(text.as_ptr() as u64, 64),
+            Some(b"T{<i:a:}".to_vec())
+        );
+        assert_eq!(read_c_string(text.as_ptr() as u64, 3), None);
+        assert_eq!(read_c_string(8, 64), None);
+        // A string across a page boundary is read whole.
+        let mut long = vec![b'x'; 10_000];
+        long.push(0);
+        assert_eq!(
+            read_c_string(long.as_ptr() as u64, 20_000).map(|s| s.len()),
+            Some(10_000)
+        );
     }
 
     #[test]

@@ -4,11 +4,12 @@ use arraylint::registry::Rule;
 use arraylint::verify::checks::{self, StreamHandle};
 use arraylint::verify::extent::{Extent, ExtentError};
 use arraylint::verify::memory::read_own_memory;
+use arraylint::verify::py_buffer::Request;
 use arraylint::verify::view::{interface_fields, DataField, DataView, Identity, Location};
 use pyo3::intern;
 use pyo3::prelude::*;
 
-use super::owners::Searched;
+use super::owners::{Searched, OWN_BUFFER};
 use super::{interface_view, to_value, Verifier};
 use crate::cuda;
 
@@ -28,6 +29,7 @@ impl<'py> Verifier<'py> {
         let array_views = self.array_views();
 
         self.judge_host_memory();
+        self.judge_writable_grant();
         self.judge_device();
 
         // AL107 against everything known to be the object's memory.
@@ -203,6 +205,35 @@ impl<'py> Verifier<'py> {
             };
             self.report_info(Rule::ExtentExceedsBuffer, message, &protocol);
         }
+    }
+
+    /// AL903 on a writable buffer granted by an object whose full export says read-only:
+    /// a fresh copy (lxml's XSLT result) is fine, the read-only memory itself is not.
+    fn judge_writable_grant(&mut self) {
+        let Some(view) = self.writable_grant.take() else {
+            return;
+        };
+        let Ok(extent) = view.extent() else {
+            return;
+        };
+        if extent.is_empty() || view.pointer == 0 {
+            return;
+        }
+        // The object's own export said read-only: that is what is being checked, not proof.
+        let owners: Vec<_> = self
+            .owners
+            .iter()
+            .filter(|owner| owner.description != OWN_BUFFER)
+            .cloned()
+            .collect();
+        let Some(map) = self.map_covering(&extent, true) else {
+            return;
+        };
+        let verdicts = checks::check_host_memory(&view, &extent, map, &owners)
+            .into_iter()
+            .filter(|(rule, _)| *rule == Rule::ReadonlyMemoryExportedWritable)
+            .collect();
+        self.report_verdicts(verdicts, "__buffer__", Request::Writable.path());
     }
 
     /// One root cause: a NULL pointer with elements is the descriptor spec's AL212, not

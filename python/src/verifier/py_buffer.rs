@@ -1,0 +1,140 @@
+//! The object's own buffer: asked with `PyBUF_FULL_RO` and `PyBUF_WRITABLE` (only when its
+//! type has the slot: a `TypeError` from an object without one is no refusal), the filled
+//! `Py_buffer`s and the refusals judged by `arraylint::verify::py_buffer`, and the full
+//! export kept as a view of the object's memory (memory checks, agreement).
+
+use arraylint::verify::checks::OwnerBuffer;
+use arraylint::verify::py_buffer::{check_answers, Answer, FilledBuffer, Refusal, Request};
+use arraylint::verify::view::{DType, DataView, Location};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use super::owners::OWN_BUFFER;
+use super::{Gathered, Verifier};
+use crate::buffer::{self, facts_of, has_buffer};
+
+/// The protocol name of the buffer findings (PEP 688's `__buffer__`).
+const PROTOCOL: &str = "__buffer__";
+
+impl<'py> Verifier<'py> {
+    pub(super) fn read_buffer_protocol(&mut self) {
+        if !has_buffer(&self.obj) {
+            return;
+        }
+        let reference = self.is_reference_exporter();
+        let mut answers = Vec::with_capacity(Request::ALL.len());
+        for request in Request::ALL {
+            let answer = match buffer::request(&self.obj, request) {
+                Ok(filled) => Answer::Filled(filled),
+                Err(error) => Answer::Refused(Refusal {
+                    described: self.describe(&error),
+                    builtin_mro: self.builtin_mro(&error),
+                    message: error.value(self.py).to_string(),
+                    reference,
+                }),
+            };
+            answers.push((request, answer));
+        }
+        for (request, (rule, message)) in check_answers(&answers) {
+            self.report(rule, message, PROTOCOL, request.path());
+        }
+        let filled = |wanted: Request| {
+            answers.iter().find_map(|(request, answer)| match answer {
+                Answer::Filled(filled) if *request == wanted => Some(filled),
+                _ => None,
+            })
+        };
+        let full = filled(Request::FullRo);
+        if let Some(granted) = filled(Request::Writable) {
+            if !granted.readonly && full.is_none_or(|full| full.readonly) {
+                self.writable_grant = Some(writable_view(granted));
+            }
+        }
+        match full.and_then(facts_of) {
+            Some(facts) => {
+                self.exports_buffer = true;
+                // The object's own buffer owns the memory it exports (an ndarray that owns
+                // its data has no `base`).
+                self.add_owner(OWN_BUFFER, &facts);
+                let strides =
+                    (facts.strides.len() == facts.shape.len()).then(|| facts.strides.clone());
+                self.views.push(Gathered {
+                    view: DataView {
+                        protocol: "the buffer protocol".to_string(),
+                        pointer: facts.pointer,
+                        shape: facts.shape,
+                        strides,
+                        dtype: DType {
+                            kind: None,
+                            itemsize: facts.itemsize,
+                        },
+                        readonly: Some(facts.readonly),
+                        location: Location::Host,
+                    },
+                    owner: None,
+                    path: String::new(),
+                    stream: None,
+                });
+            }
+            None => {
+                // A NumPy array whose dtype the buffer protocol cannot spell (datetime,
+                // timedelta) still owns its memory.
+                if let Some((extent, readonly)) = self.owned_memory(&self.obj.clone()) {
+                    self.owners.push(OwnerBuffer {
+                        description: "the array's own memory".to_string(),
+                        extent,
+                        readonly,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether the object's buffer is a reference implementation's: a builtin type's
+    /// (`bytes`, `memoryview`, ...) or NumPy's (its arrays and scalars).
+    fn is_reference_exporter(&self) -> bool {
+        let builtin = self
+            .obj
+            .get_type()
+            .getattr(intern!(self.py, "__module__"))
+            .and_then(|module| module.extract::<String>())
+            .is_ok_and(|module| module == "builtins");
+        if builtin {
+            return true;
+        }
+        let Ok(numpy) = self
+            .py
+            .import(intern!(self.py, "sys"))
+            .and_then(|sys| sys.getattr(intern!(self.py, "modules")))
+            .and_then(|modules| modules.get_item("numpy"))
+        else {
+            return false;
+        };
+        let (Ok(ndarray), Ok(generic)) = (
+            numpy.getattr(intern!(self.py, "ndarray")),
+            numpy.getattr(intern!(self.py, "generic")),
+        ) else {
+            return false;
+        };
+        PyTuple::new(self.py, [ndarray, generic])
+            .and_then(|kinds| self.obj.is_instance(&kinds))
+            .unwrap_or(false)
+    }
+}
+
+/// A writable grant as a view of `len` bytes, for the memory checks.
+fn writable_view(granted: &FilledBuffer) -> DataView {
+    DataView {
+        protocol: format!("the buffer granted to `{}`", Request::Writable.path()),
+        pointer: granted.buf,
+        shape: vec![granted.len.max(0)],
+        strides: None,
+        dtype: DType {
+            kind: None,
+            itemsize: 1,
+        },
+        readonly: Some(false),
+        location: Location::Host,
+    }
+}
