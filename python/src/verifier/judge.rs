@@ -10,6 +10,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 
 use super::owners::{Searched, OWN_BUFFER};
+use super::py_buffer::{BUFFER_PROTOCOL, BUFFER_VIEW};
 use super::{interface_view, to_value, Verifier};
 use crate::cuda;
 
@@ -220,12 +221,16 @@ impl<'py> Verifier<'py> {
             return;
         }
         // The object's own export said read-only: that is what is being checked, not proof.
-        let owners: Vec<_> = self
-            .owners
-            .iter()
-            .filter(|owner| owner.description != OWN_BUFFER)
-            .cloned()
-            .collect();
+        // Set aside, so that the search can find the buffer that really holds the data.
+        let (own, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.owners)
+            .into_iter()
+            .partition(|owner| owner.description == OWN_BUFFER);
+        self.owners = others;
+        if !checks::owner_covers(&view, &extent, &self.owners) {
+            self.search_owners(view.pointer, extent, BUFFER_PROTOCOL);
+        }
+        let owners = self.owners.clone();
+        self.owners.extend(own);
         let Some(map) = self.map_covering(&extent, true) else {
             return;
         };
@@ -233,16 +238,22 @@ impl<'py> Verifier<'py> {
             .into_iter()
             .filter(|(rule, _)| *rule == Rule::ReadonlyMemoryExportedWritable)
             .collect();
-        self.report_verdicts(verdicts, "__buffer__", Request::Writable.path());
+        self.report_verdicts(verdicts, BUFFER_PROTOCOL, Request::Writable.path());
     }
 
-    /// One root cause: a NULL pointer with elements is the descriptor spec's AL212, not
-    /// also a pointer to unmapped memory.
+    /// One root cause: a NULL pointer with elements is the descriptor spec's AL212 (a NULL
+    /// `buf` AL710), not also a pointer to unmapped memory.
     fn null_data_reported(&self, view: &DataView) -> bool {
+        let (rule, protocol) = if view.protocol == BUFFER_VIEW {
+            (Rule::GetbufferNullBuf, BUFFER_PROTOCOL)
+        } else {
+            (Rule::InterfaceNullData, view.protocol.as_str())
+        };
         view.pointer == 0
-            && self.findings.iter().any(|finding| {
-                finding.code == Rule::InterfaceNullData.code() && finding.protocol == view.protocol
-            })
+            && self
+                .findings
+                .iter()
+                .any(|finding| finding.code == rule.code() && finding.protocol == protocol)
     }
 
     /// Whether the object hands out a fresh copy of its data at every access (NumPy's
@@ -361,7 +372,7 @@ fn protocol_rank(protocol: &str) -> u8 {
     match protocol {
         "__array_interface__" => 0,
         "__array_struct__" => 1,
-        "the buffer protocol" => 2,
+        BUFFER_VIEW => 2,
         "__cuda_array_interface__" => 3,
         _ => 4,
     }

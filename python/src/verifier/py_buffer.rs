@@ -15,7 +15,9 @@ use super::{Gathered, Verifier};
 use crate::buffer::{self, facts_of, has_buffer};
 
 /// The protocol name of the buffer findings (PEP 688's `__buffer__`).
-const PROTOCOL: &str = "__buffer__";
+pub(super) const BUFFER_PROTOCOL: &str = "__buffer__";
+/// The protocol name of the full export as a view of the object's memory.
+pub(super) const BUFFER_VIEW: &str = "the buffer protocol";
 
 impl<'py> Verifier<'py> {
     pub(super) fn read_buffer_protocol(&mut self) {
@@ -37,7 +39,7 @@ impl<'py> Verifier<'py> {
             answers.push((request, answer));
         }
         for (request, (rule, message)) in check_answers(&answers) {
-            self.report(rule, message, PROTOCOL, request.path());
+            self.report(rule, message, BUFFER_PROTOCOL, request.path());
         }
         let filled = |wanted: Request| {
             answers.iter().find_map(|(request, answer)| match answer {
@@ -61,7 +63,7 @@ impl<'py> Verifier<'py> {
                     (facts.strides.len() == facts.shape.len()).then(|| facts.strides.clone());
                 self.views.push(Gathered {
                     view: DataView {
-                        protocol: "the buffer protocol".to_string(),
+                        protocol: BUFFER_VIEW.to_string(),
                         pointer: facts.pointer,
                         shape: facts.shape,
                         strides,
