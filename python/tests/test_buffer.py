@@ -46,7 +46,7 @@ def exporters(tmp_path_factory):
 
 
 # The classes of exporters.pyx: the good ones, and each broken one with its one code.
-GOOD = ["ReadOnlyBytes", "FillInfo", "Doubles", "FreshWritableCopy"]
+GOOD = ["ReadOnlyBytes", "FillInfo", "Doubles", "FreshWritableCopy", "DoublesWithInterface"]
 BROKEN = {
     "ObjNotSet": "AL701",
     "WritableNotRefused": "AL702",
@@ -56,6 +56,7 @@ BROKEN = {
     "NullBufEmpty": "AL710",
     "NullBufWithLen": "AL710",
     "ReadOnlyHandedOutWritable": "AL903",
+    "InterfaceDisagrees": "AL907",
 }
 
 
@@ -75,6 +76,10 @@ def test_broken_cython_exporters_give_exactly_their_code(exporters, name):
     findings = arraylint.verify(getattr(exporters, name)(), name)
     assert failing_codes(findings) == [BROKEN[name]], [str(f) for f in findings]
     (finding,) = [f for f in findings if f.severity != "info"]
+    if BROKEN[name] == "AL907":
+        assert finding.protocol == "__array_interface__"
+        assert "the buffer protocol describe different data: shape (3, 2) vs (2, 3)" in finding.message
+        return
     assert finding.protocol == "__buffer__"
     expected_path = "buffer(PyBUF_FULL_RO)"
     if BROKEN[name] in ("AL702", "AL708", "AL903"):

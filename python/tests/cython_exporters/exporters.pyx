@@ -194,3 +194,26 @@ cdef class FreshWritableCopy(ReadOnlyBytes):
             PyBuffer_FillInfo(buffer, self, self.copy, n, 0, flags)
         else:
             PyBuffer_FillInfo(buffer, self, <char *>self.data, n, 1, flags)
+
+
+cdef class DoublesWithInterface(Doubles):
+    """Good: the buffer and `__array_interface__` describe the same 2x3 doubles."""
+
+    @property
+    def __array_interface__(self):
+        return {
+            "version": 3,
+            "data": (<size_t>self.values, False),
+            "shape": self.interface_shape(),
+            "typestr": "<f8",
+        }
+
+    def interface_shape(self):
+        return (2, 3)
+
+
+cdef class InterfaceDisagrees(DoublesWithInterface):
+    """AL907: `__array_interface__` says 3x2 where the buffer says 2x3."""
+
+    def interface_shape(self):
+        return (3, 2)
