@@ -4,8 +4,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use arraylint::verify::memory::{read_c_string, read_i64s_by_kernel};
-use arraylint::verify::py_buffer::{Field, FilledBuffer, Request, MAX_FORMAT_LEN, MAX_NDIM};
+use arraylint::verify::py_buffer::{read_pointer_fields, Field, FilledBuffer, Request};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
@@ -74,23 +73,12 @@ pub fn request(obj: &Bound<'_, PyAny>, request: Request) -> Result<FilledBuffer,
     unsafe {
         let view = raw.assume_init_mut();
         let ndim = view.ndim;
-        let array = |pointer: *mut isize| -> Field<Vec<i64>> {
-            if pointer.is_null() {
-                return Field::Null;
-            }
-            match usize::try_from(ndim) {
-                Ok(count) if ndim <= MAX_NDIM => read_i64s_by_kernel(pointer as u64, count)
-                    .map_or(Field::Unreadable, Field::Read),
-                _ => Field::Unreadable,
-            }
-        };
-        let format = if view.format.is_null() {
-            Field::Null
-        } else {
-            read_c_string(view.format as u64, MAX_FORMAT_LEN).map_or(Field::Unreadable, |text| {
-                Field::Read(String::from_utf8_lossy(&text).into_owned())
-            })
-        };
+        let (shape, strides, format) = read_pointer_fields(
+            ndim,
+            view.shape as u64,
+            view.strides as u64,
+            view.format as u64,
+        );
         let filled = FilledBuffer {
             obj_set: !view.obj.is_null(),
             buf: view.buf as u64,
@@ -99,8 +87,8 @@ pub fn request(obj: &Bound<'_, PyAny>, request: Request) -> Result<FilledBuffer,
             readonly: view.readonly != 0,
             ndim,
             format,
-            shape: array(view.shape),
-            strides: array(view.strides),
+            shape,
+            strides,
             has_suboffsets: !view.suboffsets.is_null(),
         };
         PyBuffer_Release(view);

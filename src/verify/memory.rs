@@ -51,10 +51,77 @@ pub fn read_c_string(addr: u64, max: usize) -> Option<Vec<u8>> {
     None
 }
 
-/// `count` native `i64`s at `addr`, read through the kernel alone (see `read_by_kernel`).
-pub fn read_i64s_by_kernel(addr: u64, count: usize) -> Option<Vec<i64>> {
-    let bytes = read_by_kernel(addr, count.checked_mul(8)?)?;
-    (0..count).map(|i| field_i64(&bytes, i * 8)).collect()
+/// Several ranges read through the kernel alone in one system call (`process_vm_readv`
+/// takes many remote ranges); `None` for a range that is not readable. The kernel stops at
+/// the first range it cannot read: the ranges after it are read again one by one.
+pub fn read_many_by_kernel(ranges: &[(u64, usize)]) -> Vec<Option<Vec<u8>>> {
+    let mut buffers: Vec<Vec<u8>> = ranges.iter().map(|&(_, len)| vec![0u8; len]).collect();
+    let copied = copy_many_by_kernel(ranges, &mut buffers);
+    let mut done = 0usize;
+    ranges
+        .iter()
+        .zip(buffers)
+        .map(|(&(addr, len), buffer)| {
+            done = done.saturating_add(len);
+            if done <= copied {
+                Some(buffer)
+            } else {
+                read_by_kernel(addr, len)
+            }
+        })
+        .collect()
+}
+
+/// Native `i64`s out of bytes read from our memory (a shape or strides array).
+pub fn i64s(bytes: &[u8]) -> Vec<i64> {
+    bytes
+        .chunks_exact(8)
+        .filter_map(|chunk| chunk.try_into().ok().map(i64::from_ne_bytes))
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+fn copy_many_by_kernel(ranges: &[(u64, usize)], buffers: &mut [Vec<u8>]) -> usize {
+    let mut local = Vec::with_capacity(ranges.len());
+    let mut remote = Vec::with_capacity(ranges.len());
+    for (&(addr, len), buffer) in ranges.iter().zip(buffers.iter_mut()) {
+        let Ok(address) = usize::try_from(addr) else {
+            break;
+        };
+        if address.checked_add(len).is_none() {
+            break;
+        }
+        local.push(libc::iovec {
+            iov_base: buffer.as_mut_ptr().cast(),
+            iov_len: len,
+        });
+        remote.push(libc::iovec {
+            iov_base: address as *mut libc::c_void,
+            iov_len: len,
+        });
+    }
+    if local.is_empty() {
+        return 0;
+    }
+    // SAFETY: the kernel writes at most each buffer's length into it (we own them); the
+    // remote ranges are only read by the kernel, which checks them (EFAULT, or a short
+    // count at the first range it cannot read).
+    let copied = unsafe {
+        libc::process_vm_readv(
+            libc::getpid(),
+            local.as_ptr(),
+            local.len() as libc::c_ulong,
+            remote.as_ptr(),
+            remote.len() as libc::c_ulong,
+            0,
+        )
+    };
+    usize::try_from(copied).unwrap_or(0)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn copy_many_by_kernel(_ranges: &[(u64, usize)], _buffers: &mut [Vec<u8>]) -> usize {
+    0
 }
 
 #[cfg(target_os = "linux")]
@@ -135,12 +202,27 @@ mod tests {
     #[test]
     fn kernel_reads_without_the_map() {
         let values: [i64; 2] = [7, -1];
-        assert_eq!(
-            read_i64s_by_kernel(values.as_ptr() as u64, 2),
-            Some(values.to_vec())
-        );
-        assert_eq!(read_i64s_by_kernel(16, 2), None);
+        let first = read_by_kernel(values.as_ptr() as u64, 16).unwrap();
+        assert_eq!(i64s(&first), values.to_vec());
+        assert_eq!(read_by_kernel(16, 16), None);
         assert_eq!(read_by_kernel(u64::MAX - 2, 8), None);
+    }
+
+    #[test]
+    fn many_ranges_in_one_call() {
+        let a = [1u8, 2, 3];
+        let b = [9u8; 5];
+        let read = read_many_by_kernel(&[
+            (a.as_ptr() as u64, 3),
+            (16, 4),
+            (b.as_ptr() as u64, 5),
+            (a.as_ptr() as u64, 0),
+        ]);
+        // The unreadable range in the middle: the one after it is still read.
+        assert_eq!(
+            read,
+            vec![Some(a.to_vec()), None, Some(b.to_vec()), Some(Vec::new())]
+        );
     }
 
     #[test]

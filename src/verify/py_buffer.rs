@@ -6,6 +6,7 @@
 //! them) into a `FilledBuffer`; the verdicts are here, testable without Python.
 
 use super::checks::Verdict;
+use super::memory;
 use super::raises::{self, Raised};
 use crate::registry::Rule;
 
@@ -74,6 +75,61 @@ pub struct FilledBuffer {
     pub shape: Field<Vec<i64>>,
     pub strides: Field<Vec<i64>>,
     pub has_suboffsets: bool,
+}
+
+/// The pointer fields of a filled `Py_buffer`, read through the kernel (never
+/// dereferenced) in one system call: `shape` and `strides` as `ndim` entries when `ndim` is
+/// within `0..=MAX_NDIM`, `format` as a C string of at most `MAX_FORMAT_LEN` bytes.
+pub fn read_pointer_fields(
+    ndim: i32,
+    shape: u64,
+    strides: u64,
+    format: u64,
+) -> (Field<Vec<i64>>, Field<Vec<i64>>, Field<String>) {
+    /// The first read of a format: most are a few bytes; a longer one is read on.
+    const FIRST_FORMAT_CHUNK: u64 = 64;
+    let array_len = usize::try_from(ndim)
+        .ok()
+        .filter(|_| ndim <= MAX_NDIM)
+        .map(|count| count * 8);
+    let format_chunk = FIRST_FORMAT_CHUNK.min(4096 - format % 4096);
+    let mut ranges = Vec::with_capacity(3);
+    let mut wanted = |addr: u64, len: Option<usize>| match (addr, len) {
+        (0, _) => None,
+        (_, None) => Some(None),
+        (addr, Some(len)) => {
+            ranges.push((addr, len));
+            Some(Some(ranges.len() - 1))
+        }
+    };
+    let shape_at = wanted(shape, array_len);
+    let strides_at = wanted(strides, array_len);
+    let format_at = wanted(format, usize::try_from(format_chunk).ok());
+    let read = memory::read_many_by_kernel(&ranges);
+    let array = |at: Option<Option<usize>>| match at {
+        None => Field::Null,
+        Some(None) => Field::Unreadable,
+        Some(Some(index)) => read[index]
+            .as_deref()
+            .map_or(Field::Unreadable, |bytes| Field::Read(memory::i64s(bytes))),
+    };
+    let format_field = match format_at {
+        None => Field::Null,
+        Some(None) => Field::Unreadable,
+        Some(Some(index)) => {
+            let text = match read[index].as_deref() {
+                Some(chunk) => match chunk.iter().position(|&byte| byte == 0) {
+                    Some(nul) => Some(chunk[..nul].to_vec()),
+                    None => memory::read_c_string(format, MAX_FORMAT_LEN),
+                },
+                None => None,
+            };
+            text.map_or(Field::Unreadable, |text| {
+                Field::Read(String::from_utf8_lossy(&text).into_owned())
+            })
+        }
+    };
+    (array(shape_at), array(strides_at), format_field)
 }
 
 /// The exception a request was refused with.
@@ -449,6 +505,49 @@ mod tests {
         assert_eq!(
             check_refusal(request, &refusal(&["AttributeError"], false)).map(|v| v.0),
             Some(Rule::GetterRaises)
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn pointer_fields_are_read_through_the_kernel() {
+        let shape: [i64; 2] = [2, 3];
+        let strides: [i64; 2] = [24, 8];
+        let format = b"T{<i:a:}\0";
+        let addr = |bytes: &[u8]| bytes.as_ptr() as u64;
+        let read = read_pointer_fields(
+            2,
+            shape.as_ptr() as u64,
+            strides.as_ptr() as u64,
+            addr(format),
+        );
+        assert_eq!(
+            read,
+            (
+                Field::Read(vec![2, 3]),
+                Field::Read(vec![24, 8]),
+                Field::Read("T{<i:a:}".into())
+            )
+        );
+        // NULL pointers, an unmapped shape, an ndim out of bounds.
+        assert_eq!(
+            read_pointer_fields(2, 16, 0, 0),
+            (Field::Unreadable, Field::Null, Field::Null)
+        );
+        assert_eq!(
+            read_pointer_fields(65, shape.as_ptr() as u64, 0, 0).0,
+            Field::Unreadable
+        );
+        assert_eq!(
+            read_pointer_fields(-1, shape.as_ptr() as u64, 0, 0).0,
+            Field::Unreadable
+        );
+        // A format longer than the first read.
+        let mut long = vec![b'x'; 300];
+        long.push(0);
+        assert_eq!(
+            read_pointer_fields(0, 0, 0, addr(&long)).2,
+            Field::Read("x".repeat(300))
         );
     }
 
