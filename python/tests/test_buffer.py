@@ -226,11 +226,19 @@ def test_lxml_xslt_result_exports_its_whole_text_as_one_item():
         assert "`len` 11" in finding.message
 
 
-def test_released_memoryview_is_not_a_wrong_exception():
-    # CPython refuses a released memoryview with ValueError: the reference implementation.
+def test_an_object_that_cannot_export_in_its_state_is_info(tmp_path):
+    # CPython refuses every request on a released memoryview or a closed mmap with
+    # ValueError: the object cannot export now, not a refusal of some flags. Info only.
     view = memoryview(b"ab")
     view.release()
-    assert failing_codes(arraylint.verify(view)) == []
+    closed = mmap.mmap(-1, 16)
+    closed.close()
+    for obj in (view, closed):
+        findings = arraylint.verify(obj)
+        assert [(f.code, f.severity, f.path) for f in findings] == [
+            ("AL708", "info", "buffer(PyBUF_FULL_RO)")
+        ]
+        assert "every request is refused the same way" in findings[0].message
 
 
 def test_numpy_value_error_refusals_are_not_reported():

@@ -140,9 +140,8 @@ pub struct Refusal {
     /// The names of the builtin classes in the exception's MRO (see `raises::classify`).
     pub builtin_mro: Vec<String>,
     pub message: String,
-    /// The exporter is one of the reference implementations: CPython's builtin types (a
-    /// released `memoryview`) or NumPy's arrays and scalars.
-    pub reference: bool,
+    /// The exporter is NumPy's (an array or a NumPy scalar).
+    pub numpy: bool,
 }
 
 /// The answer to one request.
@@ -152,25 +151,66 @@ pub enum Answer {
     Refused(Refusal),
 }
 
-/// The verdicts on every request an object was asked, each with the request it is about.
-/// A fault the exporter shows on every request (`obj`, `buf`) is reported once, on the
-/// first request that shows it.
-pub fn check_answers(answers: &[(Request, Answer)]) -> Vec<(Request, Verdict)> {
-    let mut verdicts: Vec<(Request, Verdict)> = Vec::new();
+/// A verdict on one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    pub request: Request,
+    pub rule: Rule,
+    pub message: String,
+    /// Reported as info: said, but no failure.
+    pub info: bool,
+}
+
+/// The verdicts on every request an object was asked. A fault the exporter shows on every
+/// request (`obj`, `buf`) is reported once, on the first request that shows it. An object
+/// that refuses every request with the same wrong exception cannot export in its present
+/// state (a released view, a closed file: CPython's own `memoryview` and `mmap` say so with
+/// `ValueError`): one AL708, as info.
+pub fn check_answers(answers: &[(Request, Answer)]) -> Vec<Judged> {
+    let mut judged: Vec<Judged> = Vec::new();
     for (request, answer) in answers {
         let found = match answer {
             Answer::Filled(filled) => check_filled(*request, filled),
             Answer::Refused(refusal) => check_refusal(*request, refusal).into_iter().collect(),
         };
-        for verdict in found {
-            let once = matches!(verdict.0, Rule::GetbufferObjNotSet | Rule::GetbufferNullBuf);
-            if once && verdicts.iter().any(|(_, (rule, _))| *rule == verdict.0) {
+        for (rule, message) in found {
+            let once = matches!(rule, Rule::GetbufferObjNotSet | Rule::GetbufferNullBuf);
+            if once && judged.iter().any(|seen| seen.rule == rule) {
                 continue;
             }
-            verdicts.push((*request, verdict));
+            judged.push(Judged {
+                request: *request,
+                rule,
+                message,
+                info: false,
+            });
         }
     }
-    verdicts
+    let classes: Vec<Option<&str>> = answers
+        .iter()
+        .map(|(_, answer)| match answer {
+            Answer::Refused(refusal) => refusal.builtin_mro.first().map(String::as_str),
+            Answer::Filled(_) => None,
+        })
+        .collect();
+    let same_refusal = classes
+        .first()
+        .is_some_and(|first| first.is_some() && classes.iter().all(|class| class == first));
+    let wrong_everywhere = judged.len() == answers.len()
+        && judged
+            .iter()
+            .all(|verdict| verdict.rule == Rule::GetbufferWrongException);
+    if same_refusal && wrong_everywhere {
+        judged.truncate(1);
+        if let Some(first) = judged.first_mut() {
+            first.info = true;
+            first.message = format!(
+                "{} (every request is refused the same way: an object that cannot export in its present state should say so with BufferError too)",
+                first.message
+            );
+        }
+    }
+    judged
 }
 
 /// AL701, AL702, AL704, AL705, AL710 on a buffer the exporter granted.
@@ -272,10 +312,9 @@ pub fn check_refusal(request: Request, refusal: &Refusal) -> Option<Verdict> {
     if is("BufferError") {
         return None;
     }
-    // The reference implementations refuse with ValueError: NumPy always has (read-only,
-    // not contiguous, a dtype the format cannot spell), CPython for a released memoryview;
-    // consumers that accept them catch it.
-    if refusal.reference && is("ValueError") {
+    // NumPy, the reference implementation, has always refused with ValueError (read-only,
+    // not contiguous, a dtype the format cannot spell); consumers of NumPy arrays catch it.
+    if refusal.numpy && is("ValueError") {
         return None;
     }
     let call = format!("`PyObject_GetBuffer(obj, {})`", flags_name(request));
@@ -332,12 +371,12 @@ mod tests {
         verdicts.iter().map(|(rule, _)| *rule).collect()
     }
 
-    fn refusal(mro: &[&str], reference: bool) -> Refusal {
+    fn refusal(mro: &[&str], numpy: bool) -> Refusal {
         Refusal {
             described: format!("{}: no", mro[0]),
             builtin_mro: mro.iter().map(|name| name.to_string()).collect(),
             message: "no".into(),
-            reference,
+            numpy,
         }
     }
 
@@ -493,7 +532,7 @@ mod tests {
             check_refusal(request, &refusal(&["RuntimeError"], false)).map(|v| v.0),
             Some(Rule::GetbufferWrongException)
         );
-        // The reference implementations' ValueError, not their other exceptions.
+        // NumPy's ValueError, not its other exceptions.
         assert_eq!(
             check_refusal(request, &refusal(&["ValueError"], true)),
             None
@@ -506,6 +545,28 @@ mod tests {
             check_refusal(request, &refusal(&["AttributeError"], false)).map(|v| v.0),
             Some(Rule::GetterRaises)
         );
+    }
+
+    #[test]
+    fn refusing_every_request_alike_is_info() {
+        let closed = || Answer::Refused(refusal(&["ValueError", "Exception"], false));
+        let judged = check_answers(&[(Request::FullRo, closed()), (Request::Writable, closed())]);
+        assert_eq!(judged.len(), 1);
+        assert_eq!(judged[0].rule, Rule::GetbufferWrongException);
+        assert!(judged[0].info);
+        // Refusing one request only is the fault itself.
+        let granted = Answer::Filled(FilledBuffer {
+            readonly: false,
+            ..bytes_export(3)
+        });
+        let judged = check_answers(&[(Request::FullRo, granted), (Request::Writable, closed())]);
+        assert_eq!(judged.len(), 1);
+        assert!(!judged[0].info);
+        // Two different wrong exceptions are not a state.
+        let other = Answer::Refused(refusal(&["RuntimeError", "Exception"], false));
+        let judged = check_answers(&[(Request::FullRo, closed()), (Request::Writable, other)]);
+        assert_eq!(judged.len(), 2);
+        assert!(judged.iter().all(|verdict| !verdict.info));
     }
 
     #[cfg(target_os = "linux")]
@@ -565,7 +626,7 @@ mod tests {
         ];
         let found: Vec<(Request, Rule)> = check_answers(&answers)
             .into_iter()
-            .map(|(request, (rule, _))| (request, rule))
+            .map(|judged| (judged.request, judged.rule))
             .collect();
         assert_eq!(
             found,

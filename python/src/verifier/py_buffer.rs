@@ -3,8 +3,10 @@
 //! `Py_buffer`s and the refusals judged by `arraylint::verify::py_buffer`, and the full
 //! export kept as a view of the object's memory (memory checks, agreement).
 
+use arraylint::diagnostic::Severity;
 use arraylint::verify::checks::OwnerBuffer;
 use arraylint::verify::py_buffer::{check_answers, Answer, FilledBuffer, Refusal, Request};
+use arraylint::verify::report::LiveFinding;
 use arraylint::verify::view::{DType, DataView, Location};
 use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::intern;
@@ -33,8 +35,18 @@ impl<'py> Verifier<'py> {
             };
             answers.push((request, answer));
         }
-        for (request, (rule, message)) in check_answers(&answers) {
-            self.report(rule, message, BUFFER_PROTOCOL, request.path());
+        for judged in check_answers(&answers) {
+            let mut finding = LiveFinding::new(
+                judged.rule,
+                judged.message,
+                self.name.clone(),
+                BUFFER_PROTOCOL,
+                judged.request.path(),
+            );
+            if judged.info {
+                finding = finding.with_severity(Severity::Info);
+            }
+            self.findings.push(finding);
         }
         let filled = |wanted: Request| {
             answers.iter().find_map(|(request, answer)| match answer {
@@ -88,43 +100,33 @@ impl<'py> Verifier<'py> {
         }
     }
 
-    /// The facts of a refusal. The common, right ones (`BufferError`, a reference
-    /// implementation's `ValueError`) are told by their class alone: describing an exception
+    /// The facts of a refusal. The common, right ones (`BufferError`, NumPy's
+    /// `ValueError`) are told by their class alone: describing an exception
     /// and walking its MRO cost more than the rest of a bytes object's verification.
     fn refusal(&self, error: &PyErr) -> Refusal {
-        let plain = |class: &str, reference: bool| Refusal {
+        let plain = |class: &str, numpy: bool| Refusal {
             described: String::new(),
             builtin_mro: vec![class.to_string()],
             message: String::new(),
-            reference,
+            numpy,
         };
         if error.is_instance_of::<PyBufferError>(self.py) {
             return plain("BufferError", false);
         }
-        let reference = self.is_reference_exporter();
-        if reference && error.is_instance_of::<PyValueError>(self.py) {
+        let numpy = self.is_numpy_own();
+        if numpy && error.is_instance_of::<PyValueError>(self.py) {
             return plain("ValueError", true);
         }
         Refusal {
             described: self.describe(error),
             builtin_mro: self.builtin_mro(error),
             message: error.value(self.py).to_string(),
-            reference,
+            numpy,
         }
     }
 
-    /// Whether the object's buffer is a reference implementation's: a builtin type's
-    /// (`bytes`, `memoryview`, ...) or NumPy's (its arrays and scalars).
-    fn is_reference_exporter(&self) -> bool {
-        let builtin = self
-            .obj
-            .get_type()
-            .getattr(intern!(self.py, "__module__"))
-            .and_then(|module| module.extract::<String>())
-            .is_ok_and(|module| module == "builtins");
-        if builtin {
-            return true;
-        }
+    /// Whether the object is one of NumPy's own arrays or scalars (their buffer is NumPy's).
+    fn is_numpy_own(&self) -> bool {
         let Ok(numpy) = self
             .py
             .import(intern!(self.py, "sys"))
