@@ -60,9 +60,11 @@ impl<'py> Verifier<'py> {
                 self.writable_grant = Some(writable_view(granted));
             }
         }
+        // Any full export counts for the descriptor spec (an interface may omit `data`),
+        // also one the memory checks cannot read as one flat extent (suboffsets).
+        self.exports_buffer = full.is_some();
         match full.and_then(facts_of) {
             Some(facts) => {
-                self.exports_buffer = true;
                 // The object's own buffer owns the memory it exports (an ndarray that owns
                 // its data has no `base`).
                 self.add_owner(OWN_BUFFER, &facts);
