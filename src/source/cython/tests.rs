@@ -388,6 +388,7 @@ fn python_2_in_cython_tests() {
     assert_eq!(py("print \"a\", b\n"), "0;    \"a\", b\n");
     parses("def f(x):\n    print x,\n    print >>sys.stderr, x\n    if x: print [c for c in x]\n    z = x; print z\n    print(x)\n    print\n");
     parses("while i < k and n % p[i] <> 0:\n    pass\ns = ru'\\x20'\n");
+    assert_eq!(py("exec u\"b=1+1\" in d\n"), "0;   u\"b=1+1\" in d\n");
     // Cython 3.3.1, tests/compile/ia_cdefblock.pyx: a class in a `cdef public:` block.
     parses("cdef public:\n    int pub_v\n    class PubBlarg [object PubBlargObj, type PubBlargType]:\n        pass\n");
     // Cython 3.3.1, tests/run/unicode_identifiers.pxd: a declaration with a non-ASCII name.
