@@ -36,12 +36,25 @@ pub(super) struct Scan {
     pub lines: Vec<Range<usize>>,
 }
 
+/// Bytes that continue a name (non-ASCII ones included: Python's names may be Unicode).
+const IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+        b += 1;
+    }
+    table
+};
+
 fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+    IDENT[usize::from(b)] && !b.is_ascii_digit()
 }
 
+#[inline]
 fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    IDENT[usize::from(b)]
 }
 
 /// Python's string prefixes and Cython's `c` (a C char literal), in any case and order.
@@ -135,7 +148,8 @@ pub(super) fn scan(text: &[u8]) -> Scan {
     let mut depth: u32 = 0;
     let mut i = 0;
     let n = text.len();
-    let push = |tokens: &mut Vec<Token>, start, end, kind, depth, prefix| {
+    #[inline(always)]
+    fn push(tokens: &mut Vec<Token>, start: usize, end: usize, kind: Kind, depth: u32, prefix: u8) {
         tokens.push(Token {
             start,
             end,
@@ -144,7 +158,7 @@ pub(super) fn scan(text: &[u8]) -> Scan {
             prefix,
             partner: NO_PARTNER,
         })
-    };
+    }
     // The open brackets, innermost last.
     let mut open: Vec<usize> = Vec::new();
     while i < n {

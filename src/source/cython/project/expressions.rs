@@ -87,7 +87,10 @@ impl Projector<'_> {
                     }
                     let statement_start =
                         k == a || self.is_op(k - 1, b":") && t.depth == self.toks[a].depth;
-                    if name == b"print" && statement_start && self.print_statement(k, b) {
+                    if matches!(name, b"print" | b"exec")
+                        && statement_start
+                        && self.print_statement(k, b)
+                    {
                         k += 1;
                         operand_before = false;
                         continue;
@@ -221,8 +224,8 @@ impl Projector<'_> {
         }
     }
 
-    /// Python 2's `print x, y` (and `print >>f, x`), which Cython still reads in
-    /// `language_level=2` files: `0;    x, y`.
+    /// Python 2's `print x, y` (and `print >>f, x`) and `exec code in d`, which Cython
+    /// still reads in `language_level=2` files: `0;    x, y`.
     pub(super) fn print_statement(&mut self, k: usize, b: usize) -> bool {
         let next = k + 1;
         let statement = next < b
