@@ -161,7 +161,14 @@ def unpack(archive: Path, target: Path) -> int:
 
 def ensure(dest: Path, downloads: Path) -> list[tuple[Source, Path]]:
     """Every source unpacked under `dest` (done once: a `.complete` marker per source
-    names its archive). Returns each source with its folder."""
+    names its archive); a folder of a version no longer pinned is removed. Returns each
+    source with its folder."""
+    wanted = {source.folder for source in SOURCES}
+    if dest.is_dir():
+        for stale in sorted(dest.iterdir()):
+            if stale.is_dir() and stale.name not in wanted:
+                log(f"removing {stale} (not pinned)")
+                shutil.rmtree(stale)
     out = []
     for source in SOURCES:
         target = dest / source.folder
