@@ -1,4 +1,4 @@
-//! The fixture harness: every `fixtures/**/*.py[i]` is checked with all rules; each line
+//! The fixture harness: every `fixtures/**/*.py[i]` (and Cython: `.pyx`, `.pxd`, `.pxi`) is checked with all rules; each line
 //! that carries `# error: AL101` (several codes separated by commas) must get exactly those
 //! diagnostics starting on that line, and no other line may get any. Run once with the
 //! pre-filter and once without: the results must be identical.
@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use arraylint::registry::{Rule, RuleSet};
+use arraylint::source::SourceKind;
 use arraylint::LintOptions;
 use ruff_source_file::LineIndex;
 
@@ -24,7 +25,10 @@ fn fixture_files() -> Vec<PathBuf> {
                 ) {
                     stack.push(path);
                 }
-            } else if path.extension().is_some_and(|e| e == "py" || e == "pyi") {
+            } else if path
+                .extension()
+                .is_some_and(|e| matches!(e.to_str(), Some("py" | "pyi" | "pyx" | "pxd" | "pxi")))
+            {
                 files.push(path);
             }
         }
@@ -117,7 +121,9 @@ fn narrowing_never_changes_results_in_files_that_parse() {
     let mut compared = 0;
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        if ruff_python_parser::parse_module(&text).is_err() {
+        // A Cython file is parsed as its projection, as the linter does.
+        let parseable = arraylint::source::parseable(&text, SourceKind::of(&path));
+        if ruff_python_parser::parse_module(&parseable).is_err() {
             continue; // there AL001 covers the code arraylint reads (rules/AL001.md)
         }
         let whole = LintOptions {
@@ -144,7 +150,9 @@ fn narrowing_for_any_one_rule_never_changes_its_results() {
     let evaluating = arraylint::rules::evaluating();
     for path in fixture_files() {
         let text = std::fs::read_to_string(&path).expect("fixture is UTF-8");
-        if ruff_python_parser::parse_module(&text).is_err() {
+        // A Cython file is parsed as its projection, as the linter does.
+        let parseable = arraylint::source::parseable(&text, SourceKind::of(&path));
+        if ruff_python_parser::parse_module(&parseable).is_err() {
             continue;
         }
         for rule in Rule::ALL.iter().filter(|r| r.mode().is_static()) {

@@ -665,6 +665,49 @@ fn settings_apply_and_are_read_again_when_they_change() {
     assert!(client.finish().success());
 }
 
+/// Cython documents (`languageId` `cython`, or `pyrex` as some editors name `.pyx`) are
+/// checked as `arraylint check` checks a `.pyx` file: through its projection, with
+/// positions in the Cython text. A document of another language is not checked.
+#[test]
+fn cython_documents_get_diagnostics() {
+    const CYTHON: &str = "from libc.stdlib cimport malloc\n\ncdef class Wrapper:\n    cdef double *data\n\n    def __array__(self, dtype=None):\n        return np.asarray(<double[:4]>self.data)\n";
+    let (_dir, root) = project();
+    let mut client = Client::start(&root);
+    client.initialize(&root, &[]);
+    let expected = al101_position(CYTHON);
+    for (name, language) in [("wrapper.pyx", "cython"), ("wrapper.pxi", "pyrex")] {
+        let uri = file_uri(&root.join(name));
+        client.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": CYTHON}}),
+        );
+        let published = client.diagnostics(&uri, 1);
+        assert_eq!(codes(&published), ["AL101"], "{name}: {published:?}");
+        assert_eq!(published[0]["range"]["start"], expected, "{name}");
+    }
+    // An unsaved Cython buffer is checked as Cython too.
+    let untitled = "untitled:Untitled-1";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": untitled, "languageId": "cython", "version": 1, "text": CYTHON}}),
+    );
+    assert_eq!(codes(&client.diagnostics(untitled, 1)), ["AL101"]);
+    // Another language, under a name that is not Python's or Cython's: nothing.
+    let other = file_uri(&root.join("notes.txt"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": other, "languageId": "plaintext", "version": 1, "text": CYTHON}}),
+    );
+    assert_eq!(client.diagnostics(&other, 1), Vec::<Value>::new());
+    assert!(client.finish().success());
+}
+
+/// Where AL101 starts in the Cython text above: the name of `__array__` (line 5, UTF-16
+/// and UTF-8 agree on this ASCII text).
+fn al101_position(text: &str) -> Value {
+    position_of(text, text.find("__array__").unwrap(), "utf-16")
+}
+
 /// LSP 3.17 notebook sync, as VS Code sends it: the cells come and go with the notebook,
 /// the notebook is checked as one text (a class in one cell, its use in another), and
 /// diagnostics are published per cell, at their place in the cell.

@@ -4,7 +4,7 @@
 -- On Neovim 0.11 and later the built-in form needs no file:
 --   vim.lsp.config("arraylint", {
 --     cmd = { "arraylint", "server" },
---     filetypes = { "python" },
+--     filetypes = { "python", "pyrex", "cython" },
 --     root_markers = { "pyproject.toml", "arraylint.toml", ".arraylint.toml", ".git" },
 --   })
 --   vim.lsp.enable("arraylint")
@@ -110,7 +110,8 @@ function M.setup(opts)
   local group = vim.api.nvim_create_augroup("arraylint", { clear = true })
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
-    pattern = "python",
+    -- Neovim names `.pyx`/`.pxd`/`.pxi` files `pyrex`; Cython plugins name them `cython`.
+    pattern = { "python", "pyrex", "cython" },
     callback = function(args)
       M.attach(args.buf, opts)
     end,

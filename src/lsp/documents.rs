@@ -9,6 +9,7 @@ use lsp_types::{TextDocumentContentChangeEvent, Url};
 use ruff_source_file::LineIndex;
 
 use super::position::{Encoding, IndexedText};
+use crate::source::SourceKind;
 
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -25,14 +26,29 @@ impl Document {
         IndexedText::new(&self.text, &self.lines)
     }
 
-    /// Whether arraylint checks this document: Python by language or by file name.
-    pub fn is_python(&self, uri: &Url) -> bool {
-        self.language_id == "python" || is_python_path(uri.path())
+    /// Whether arraylint checks this document: Python or Cython, by language or by file
+    /// name.
+    pub fn is_checked(&self, uri: &Url) -> bool {
+        self.source_language().is_some() || checked_path(uri.path())
+    }
+
+    /// The language of the document by its `languageId`: `python`, or `cython` (also
+    /// `pyrex`, the name some editors give `.pyx` files).
+    pub fn source_language(&self) -> Option<SourceKind> {
+        match self.language_id.as_str() {
+            "python" => Some(SourceKind::Python),
+            "cython" | "pyrex" => Some(SourceKind::Cython),
+            _ => None,
+        }
     }
 }
 
-pub fn is_python_path(path: &str) -> bool {
-    path.ends_with(".py") || path.ends_with(".pyi")
+/// Whether a file name is of a kind the server checks as text (Python, a stub, Cython; a
+/// notebook is synced as a notebook document instead).
+pub fn checked_path(path: &str) -> bool {
+    [".py", ".pyi", ".pyw", ".pyx", ".pxd", ".pxi"]
+        .iter()
+        .any(|extension| path.ends_with(extension))
 }
 
 /// The file-system path of a document, when it has one (`file:` URIs).

@@ -14,7 +14,8 @@ use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::registry::RuleSet;
 use crate::settings::{CliOverrides, Resolver};
 
-use super::documents::{file_path, is_python_path, Document};
+use super::documents::{checked_path, file_path, Document};
+use crate::source::SourceKind;
 use super::position::Encoding;
 
 /// One settings resolver per project root, as `arraylint check` run from that root would
@@ -155,8 +156,9 @@ impl Workspace {
     }
 
     /// The path a document is checked as: its file, or for an unsaved buffer a name in the
-    /// first workspace folder, so that the workspace's settings still apply.
-    pub fn document_path(&self, uri: &Url) -> PathBuf {
+    /// first workspace folder, so that the workspace's settings still apply (an unsaved
+    /// Cython buffer is named `.pyx`, so that it is read as Cython).
+    pub fn document_path(&self, uri: &Url, document: &Document) -> PathBuf {
         file_path(uri).unwrap_or_else(|| {
             let name = uri
                 .path()
@@ -164,8 +166,10 @@ impl Workspace {
                 .next()
                 .filter(|n| !n.is_empty())
                 .unwrap_or("untitled");
-            let name = if is_python_path(name) {
+            let name = if checked_path(name) {
                 name.to_owned()
+            } else if document.source_language() == Some(SourceKind::Cython) {
+                format!("{name}.pyx")
             } else {
                 format!("{name}.py")
             };
@@ -196,10 +200,10 @@ pub enum Checked {
 /// The diagnostics of a document. One that is not Python, or that the settings exclude,
 /// has none.
 pub fn check(workspace: &Workspace, uri: &Url, document: &Document) -> Checked {
-    if !document.is_python(uri) {
+    if !document.is_checked(uri) {
         return Checked::Diagnostics(Vec::new());
     }
-    let path = workspace.document_path(uri);
+    let path = workspace.document_path(uri, document);
     let outcome = contain(|| {
         fail_on_request(document);
         match workspace.selection(&path) {
@@ -239,7 +243,7 @@ pub fn diagnostics(workspace: &Workspace, uri: &Url, document: &Document) -> Vec
 /// The document's text with every safe fix applied (to a fixed point, by the same engine
 /// as `check --fix`), `None` when nothing changes or the fixes were refused.
 pub fn fix_all(workspace: &Workspace, uri: &Url, document: &Document) -> Option<String> {
-    let path = workspace.document_path(uri);
+    let path = workspace.document_path(uri, document);
     let Selection::Rules(rules) = workspace.selection(&path) else {
         return None;
     };

@@ -11,6 +11,11 @@
 
 use ruff_text_size::{TextRange, TextSize};
 
+mod project;
+mod scan;
+#[cfg(test)]
+mod tests;
+
 /// A Cython text projected onto Python, with the C facts the projection blanked.
 #[derive(Debug, Clone, Default)]
 pub struct Projection {
@@ -130,11 +135,21 @@ fn blank_between(python: &str, from: TextSize, to: TextSize) -> bool {
 }
 
 /// Project a Cython text onto Python (see the module's documentation).
-///
-/// Stub until the projection lands: returns the text unchanged.
 pub fn project(text: &str) -> Projection {
-    Projection {
-        python: text.to_string(),
-        decls: CDecls::default(),
-    }
+    let (python, decls) = project::project(text);
+    debug_assert!(preserves_layout(text, &python));
+    Projection { python, decls }
+}
+
+/// The projection's contract: the same length, every line break and every non-ASCII byte
+/// where it was, and only ASCII written.
+pub fn preserves_layout(text: &str, python: &str) -> bool {
+    text.len() == python.len()
+        && text.bytes().zip(python.bytes()).all(|(a, b)| {
+            if a == b'\n' || a == b'\r' || a >= 0x80 {
+                a == b
+            } else {
+                b < 0x80 && b != b'\n' && b != b'\r'
+            }
+        })
 }

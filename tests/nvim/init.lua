@@ -24,8 +24,9 @@ end
 -- Startup turns filetype detection on only after the init file; the buffer is opened here.
 vim.cmd("filetype on")
 vim.cmd("edit " .. vim.fn.fnameescape(fixture))
-if vim.bo.filetype ~= "python" then
-  fail("the fixture was not detected as Python")
+local filetype = os.getenv("ARRAYLINT_NVIM_FILETYPE") or "python"
+if vim.bo.filetype ~= filetype then
+  fail("the fixture was detected as " .. vim.bo.filetype .. ", not " .. filetype)
   return
 end
 local bufnr = vim.api.nvim_get_current_buf()

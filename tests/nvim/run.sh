@@ -22,29 +22,35 @@ test -x "$bin" || { echo "nvim: no arraylint binary at $bin" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-# A project of its own, so that no settings file of this repository applies.
-mkdir -p "$work/project" "$work/home"
-cp "$root/tests/nvim/fixture.py" "$work/project/fixture.py"
-touch "$work/project/pyproject.toml"
 
-export ARRAYLINT_REPO="$root" ARRAYLINT_BIN="$bin"
-# With an environment where the wheels are installed, the snippet looks the executable up
-# itself (no `cmd`) and must pick that environment's, although `bin` is not on PATH either.
-if [ -n "${ARRAYLINT_WHEEL_VENV:-}" ]; then
-  export VIRTUAL_ENV="$ARRAYLINT_WHEEL_VENV"
-  export ARRAYLINT_NVIM_EXPECT_FOUND="$ARRAYLINT_WHEEL_VENV/bin/arraylint"
-fi
-export ARRAYLINT_NVIM_OUT="$work/diagnostics.jsonl"
-export ARRAYLINT_NVIM_FIXTURE="$work/project/fixture.py"
-# A clean, private Neovim: no user config, state or plugins.
-export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.data" \
-  XDG_STATE_HOME="$work/home/.state" XDG_CACHE_HOME="$work/home/.cache"
+# One session per fixture: Python (filetype `python`) and Cython (`pyrex`, Neovim's name
+# for `.pyx` files).
+run_fixture() {
+  local name=$1 filetype=$2
+  rm -rf "$work/project" "$work/home" "$work/diagnostics.jsonl"
+  # A project of its own, so that no settings file of this repository applies.
+  mkdir -p "$work/project" "$work/home"
+  cp "$root/tests/nvim/$name" "$work/project/$name"
+  touch "$work/project/pyproject.toml"
 
-timeout 60 nvim --headless --clean -n -u "$root/tests/nvim/init.lua" \
-  || { echo "nvim: the headless session failed" >&2; exit 1; }
-test -s "$ARRAYLINT_NVIM_OUT" || { echo "nvim: no diagnostics were written" >&2; exit 1; }
+  export ARRAYLINT_REPO="$root" ARRAYLINT_BIN="$bin"
+  # With an environment where the wheels are installed, the snippet looks the executable up
+  # itself (no `cmd`) and must pick that environment's, although `bin` is not on PATH either.
+  if [ -n "${ARRAYLINT_WHEEL_VENV:-}" ]; then
+    export VIRTUAL_ENV="$ARRAYLINT_WHEEL_VENV"
+    export ARRAYLINT_NVIM_EXPECT_FOUND="$ARRAYLINT_WHEEL_VENV/bin/arraylint"
+  fi
+  export ARRAYLINT_NVIM_OUT="$work/diagnostics.jsonl"
+  export ARRAYLINT_NVIM_FIXTURE="$work/project/$name" ARRAYLINT_NVIM_FILETYPE="$filetype"
+  # A clean, private Neovim: no user config, state or plugins.
+  export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.data" \
+    XDG_STATE_HOME="$work/home/.state" XDG_CACHE_HOME="$work/home/.cache"
 
-python3 - "$ARRAYLINT_NVIM_FIXTURE" "$ARRAYLINT_NVIM_OUT" <<'PY'
+  timeout 60 nvim --headless --clean -n -u "$root/tests/nvim/init.lua" \
+    || { echo "nvim: the headless session failed" >&2; exit 1; }
+  test -s "$ARRAYLINT_NVIM_OUT" || { echo "nvim: no diagnostics were written" >&2; exit 1; }
+
+  python3 - "$ARRAYLINT_NVIM_FIXTURE" "$ARRAYLINT_NVIM_OUT" <<'PY'
 import json, re, sys
 
 fixture, received_path = sys.argv[1], sys.argv[2]
@@ -75,6 +81,10 @@ for d in received:
             errors.append(f"line {d['line']}: column {d['col']}, expected {want}")
 if errors:
     sys.exit("nvim: " + "; ".join(errors))
-print(f"received {len(received)} diagnostic(s): {sorted(got)}")
+print(f"{fixture.rsplit('/', 1)[-1]}: received {len(received)} diagnostic(s): {sorted(got)}")
 PY
+}
+
+run_fixture fixture.py python
+run_fixture fixture.pyx pyrex
 echo "nvim: ok"

@@ -83,6 +83,11 @@ async function start(): Promise<void> {
     documentSelector: [
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
+      // Cython: the language id of the Cython extensions, and the file names for editors
+      // without one (VS Code has no Cython language of its own).
+      { scheme: "file", language: "cython" },
+      { scheme: "untitled", language: "cython" },
+      { scheme: "file", pattern: "**/*.{pyx,pxd,pxi}" },
       // Jupyter notebooks' Python cells: the server syncs them as notebook documents
       // (LSP 3.17) and publishes diagnostics per cell.
       { scheme: "vscode-notebook-cell", language: "python" },
