@@ -34,7 +34,9 @@
 //! and mixins).
 //!
 //! A file that mentions `__cuda_array_interface__` is not narrowed: the CUDA rules read
-//! whole classes (stream and device attributes, `"cpu"` strings).
+//! whole classes (stream and device attributes, `"cpu"` strings). Nor is one that defines
+//! `__getbuffer__` where AL706 may fire: it reads every method of the exporter's class
+//! (the ones that reallocate the exported data).
 //!
 //! A blanked body becomes one string of blanks (`"""   ...   """`, or `0` where that does
 //! not fit) at its first statement's indentation, newlines kept, so the parser sees a
@@ -221,6 +223,13 @@ pub fn plan(text: &str, layout: &Layout, rules: RuleSet, stub: bool) -> Plan {
     // The CUDA rules look at whole classes (their strings too): a file that implements
     // `__cuda_array_interface__` is parsed whole.
     if layout.tab_indented || memchr::memmem::find(bytes, b"__cuda_array_interface__").is_some() {
+        return Plan::default();
+    }
+    // AL706 reads every method of a buffer exporter's class (the mutators of its data): a
+    // file that defines `__getbuffer__` is parsed whole when it may fire.
+    if rules.contains(crate::registry::Rule::GetbufferExportsNotCounted)
+        && has_word(bytes, layout, b"__getbuffer__")
+    {
         return Plan::default();
     }
     let Some(hits) = keeping_hits(bytes, layout) else {

@@ -145,7 +145,7 @@ rules! {
     GetbufferExportsNotCounted = ("AL706", "getbuffer-exports-not-counted", Warning, Static, None, ["__getbuffer__"], "The exported memory can be reallocated or freed while views of it are alive.");
     ReleasebufferFreesData = ("AL707", "releasebuffer-frees-data", Error, Static, None, ["__releasebuffer__"], "`__releasebuffer__` frees the exported data.");
     GetbufferWrongException = ("AL708", "getbuffer-wrong-exception", Error, Both, None, ["__getbuffer__"], "`__getbuffer__` refuses a request with an exception other than `BufferError`.");
-    GetbufferFlagTest = ("AL709", "getbuffer-flag-test", Error, Static, None, ["__getbuffer__"], "A composite `PyBUF_*` flag tested with `flags & X` alone.");
+    GetbufferFlagTest = ("AL709", "getbuffer-flag-test", Error, Static, Sometimes, ["__getbuffer__"], "A composite `PyBUF_*` flag tested with `flags & X` alone.");
     GetbufferNullBuf = ("AL710", "getbuffer-null-buf", Warning, Both, None, ["__getbuffer__"], "`buf` is set to NULL.");
     LegacyBufferMethod = ("AL711", "legacy-buffer-method", Warning, Static, None, ["__getreadbuffer__", "__getwritebuffer__", "__getsegcount__", "__getcharbuffer__", "__getbuffer__"], "A Python 2 buffer slot, or `__getbuffer__` outside a `cdef class`.");
 

@@ -55,6 +55,19 @@ pub mod interface_strides_invalid;
 pub mod interface_strides_not_bytes;
 pub mod interface_unknown_key;
 
+pub mod getbuffer_dangling_metadata;
+pub mod getbuffer_exports_not_counted;
+pub mod getbuffer_flag_test;
+pub mod getbuffer_format_missing;
+pub mod getbuffer_len_mismatch;
+pub mod getbuffer_null_buf;
+pub mod getbuffer_obj_not_set;
+pub mod getbuffer_writable_not_refused;
+pub mod getbuffer_wrong_exception;
+pub mod legacy_buffer_method;
+pub mod py_buffer;
+pub mod releasebuffer_frees_data;
+
 pub mod helpers;
 
 pub(crate) fn check_member<'a>(
@@ -100,8 +113,41 @@ pub(crate) fn check_member<'a>(
         "__array_interface__" | "__cuda_array_interface__" | "__array_struct__" => {
             check_descriptor(checker, class, member);
         }
+        "__getbuffer__" => check_getbuffer(checker, class, member),
+        "__releasebuffer__" => {
+            if let Some(release) = py_buffer::Exporter::of(member) {
+                releasebuffer_frees_data::check(checker, class, &release);
+            }
+        }
+        name if legacy_buffer_method::LEGACY.contains(&name) => {
+            legacy_buffer_method::check(checker, class, member);
+        }
         _ => {}
     }
+}
+
+/// The AL7xx rules on a Cython `__getbuffer__`.
+fn check_getbuffer<'a>(
+    checker: &mut Checker<'a>,
+    class: &'a ClassInfo<'a>,
+    member: &'a Member<'a>,
+) {
+    // One member, one root cause: a `__getbuffer__` that fills no slot gets AL711 only.
+    if legacy_buffer_method::check(checker, class, member) {
+        return;
+    }
+    let Some(exporter) = py_buffer::Exporter::of(member) else {
+        return;
+    };
+    getbuffer_obj_not_set::check(checker, member, &exporter);
+    getbuffer_writable_not_refused::check(checker, &exporter);
+    getbuffer_dangling_metadata::check(checker, &exporter);
+    getbuffer_len_mismatch::check(checker, &exporter);
+    getbuffer_format_missing::check(checker, &exporter);
+    getbuffer_exports_not_counted::check(checker, class, member, &exporter);
+    getbuffer_wrong_exception::check(checker, &exporter);
+    getbuffer_flag_test::check(checker, &exporter);
+    getbuffer_null_buf::check(checker, &exporter);
 }
 
 /// The rules that evaluate code (through `value::ModuleIndex`): a descriptor's value, what

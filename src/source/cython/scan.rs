@@ -22,7 +22,12 @@ pub(super) struct Token {
     pub depth: u32,
     /// The length of a string's prefix (0 for other tokens).
     pub prefix: u8,
+    /// For a bracket, the index of the one that closes or opens it (`NO_PARTNER` when
+    /// unbalanced): the scanner pairs them once, so a look-up is not a scan.
+    pub partner: u32,
 }
+
+pub(super) const NO_PARTNER: u32 = u32::MAX;
 
 pub(super) struct Scan {
     pub tokens: Vec<Token>,
@@ -137,8 +142,11 @@ pub(super) fn scan(text: &[u8]) -> Scan {
             kind,
             depth,
             prefix,
+            partner: NO_PARTNER,
         })
     };
+    // The open brackets, innermost last.
+    let mut open: Vec<usize> = Vec::new();
     while i < n {
         let b = text[i];
         match b {
@@ -195,12 +203,21 @@ pub(super) fn scan(text: &[u8]) -> Scan {
                 let len = operator_len(text, i);
                 match b {
                     b'(' | b'[' | b'{' => {
+                        open.push(tokens.len());
                         push(&mut tokens, i, i + 1, Kind::Op, depth, 0);
                         depth += 1;
                     }
                     b')' | b']' | b'}' => {
                         depth = depth.saturating_sub(1);
+                        let index = tokens.len();
                         push(&mut tokens, i, i + 1, Kind::Op, depth, 0);
+                        if let Some(opener) = open.pop() {
+                            let (a, b) = (u32::try_from(index), u32::try_from(opener));
+                            if let (Ok(a), Ok(b)) = (a, b) {
+                                tokens[opener].partner = a;
+                                tokens[index].partner = b;
+                            }
+                        }
                     }
                     _ => push(&mut tokens, i, i + len, Kind::Op, depth, 0),
                 }

@@ -179,6 +179,15 @@ fn variable_declarations() {
 }
 
 #[test]
+fn types_over_several_lines() {
+    // Cython 3.3.1, tests/run/pep526_variable_annotations_cy.pyx.
+    let text = "def f():\n    cdef tuple[\n        dict[tuple[str, int], tuple[int, str]],\n        list[tuple[int, int]]\n    ] ta = (\n        {('a', 1): (2, 'b')},\n    )\n    return ta\n";
+    let p = parses(text);
+    assert_eq!(p.decls.declarations[0].name, "ta");
+    parses("cdef np.ndarray[np.float64_t,\n                ndim=2] a = np.zeros((2, 2))\n");
+}
+
+#[test]
 fn declaration_blocks() {
     let text = "def f():\n    cdef:\n        int i\n        double x = 0, y\n        object o\n    return i\n";
     let p = parses(text);
@@ -248,6 +257,9 @@ fn casts_and_comparisons() {
     );
     // A memoryview cast.
     parses("cdef double[:] mv = <double[:n]>ptr\n");
+    // Cython 3.3.1, tests/run/ctuple.pyx: a C tuple cast.
+    let p = parses("x, y = <(int, double)>o\n");
+    assert_eq!(p.decls.casts[0].ctype, "(int, double)");
 }
 
 #[test]
@@ -267,6 +279,15 @@ fn sizeof_new_and_char_literals() {
     assert_eq!(py("n = sizeof(x)\n"), "n = sizeof(x)\n");
     assert_eq!(py("c = c'a'\n"), "c =  'a'\n");
     parses("n = sizeof(unsigned char) * sizeof(Py_ssize_t *)\nif c == c'\\n': pass\n");
+    // An expression in `sizeof` stays (and is read as one).
+    let p = parses("n = sizeof(buf[0]) + sizeof(<char*>p)\n");
+    assert!(p.python.starts_with("n = sizeof(buf[0])"));
+    assert_eq!(p.decls.casts.len(), 1);
+    // A variable named `new` is not C++'s operator.
+    assert_eq!(py("x = new if c else old\n"), "x = new if c else old\n");
+    // Cython 3.3.1, tests/run/lambda_module_T603.pyx: typed lambda arguments.
+    let p = parses("typed_lambda = lambda int x : (lambda int y: x + y)\n");
+    assert_eq!(p.decls.declarations.len(), 2);
 }
 
 #[test]
@@ -499,3 +520,12 @@ mod arbitrary {
     }
 }
 
+#[test]
+fn unbalanced_brackets_stay_linear() {
+    // One logical line to the end of the text: each look-up of a closer is a pairing made
+    // by the scanner, not a scan (with a scan per look-up this input is quadratic).
+    let text = format!("x = ({}\n", "sizeof(<T*>&a, raise b, c, [d".repeat(20_000));
+    let start = std::time::Instant::now();
+    projected(&text);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -1,0 +1,115 @@
+#![doc = include_str!("../../rules/AL707.md")]
+
+use ruff_python_ast::Expr;
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::model::{dotted_name, ClassInfo};
+use crate::registry::Rule;
+use crate::rules::py_buffer::{self, Exporter};
+
+const FREEING: &[&str] = &["free", "PyMem_Free", "PyMem_RawFree", "PyObject_Free"];
+
+/// Calls that allocate: a `buf` from one of them is the view's own copy.
+const ALLOCATING: &[&str] = &[
+    "malloc",
+    "calloc",
+    "realloc",
+    "PyMem_Malloc",
+    "PyMem_Calloc",
+    "PyMem_Realloc",
+    "PyMem_RawMalloc",
+    "PyMem_RawCalloc",
+    "PyMem_RawRealloc",
+    "PyObject_Malloc",
+    "PyObject_Calloc",
+    "PyObject_Realloc",
+];
+
+/// Calls that only reach the object's data (a C++ `data()`, a smart pointer's `get()`).
+const ACCESSORS: &[&str] = &["data", "get"];
+
+pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
+    // What the release frees is the object's data only where `__getbuffer__` exports the
+    // object's data: it is read from `self`, not allocated for the view.
+    let Some((_, getbuffer)) = py_buffer::sibling(class, "__getbuffer__") else {
+        return;
+    };
+    let mut buf_sources: Vec<&Expr> = getbuffer
+        .stores_of("buf")
+        .map(|s| py_buffer::strip_cast(s.value))
+        .collect();
+    for call in getbuffer.fill_info_calls() {
+        buf_sources.extend(call.arguments.args.get(2).map(py_buffer::strip_cast));
+    }
+    if buf_sources.is_empty() {
+        return;
+    }
+    let allocates = |e: &Expr| {
+        py_buffer::any_in(
+            e,
+            &mut |inner| matches!(inner, Expr::Call(c) if py_buffer::callee_tail(c).is_some_and(|f| ALLOCATING.contains(&f))),
+        )
+    };
+    // Read from `self` through attributes and accessors (`self.data`,
+    // `self.tp.data().get().data()`); any other call may make a copy for the view.
+    let only_accessors = |e: &Expr| {
+        !py_buffer::any_in(
+            e,
+            &mut |inner| matches!(inner, Expr::Call(c) if !py_buffer::callee_tail(c).is_some_and(|f| ACCESSORS.contains(&f))),
+        )
+    };
+    let objects_data = buf_sources.iter().all(|source| {
+        py_buffer::root_name(source) == Some("self") && !allocates(source) && only_accessors(source)
+    });
+    if !objects_data {
+        return;
+    }
+    let data_paths: Vec<String> = buf_sources
+        .iter()
+        .filter_map(|s| match s {
+            Expr::Attribute(_) => dotted_name(s),
+            _ => None,
+        })
+        .collect();
+    // `__getbuffer__` that stores a fresh allocation on `self` for each view.
+    let stored_per_view = |path: &str| {
+        py_buffer::any_stmt(&getbuffer.def.body, &mut |stmt| match stmt {
+            ruff_python_ast::Stmt::Assign(a) => a
+                .targets
+                .iter()
+                .any(|t| dotted_name(t).as_deref() == Some(path)),
+            _ => false,
+        })
+    };
+    for call in &release.calls {
+        if !py_buffer::callee_tail(call).is_some_and(|f| FREEING.contains(&f)) {
+            continue;
+        }
+        let Some(argument) = call.arguments.args.first().map(py_buffer::strip_cast) else {
+            continue;
+        };
+        let what = if release.is_field(argument, "buf") {
+            format!("`{}.buf`", release.buffer)
+        } else {
+            match dotted_name(argument) {
+                Some(path) if data_paths.contains(&path) && !stored_per_view(&path) => {
+                    format!("`{path}`")
+                }
+                _ => continue,
+            }
+        };
+        checker.report(Diagnostic::new(
+            Rule::ReleasebufferFreesData,
+            format!(
+                "`__releasebuffer__` frees {what}, the object's data that `__getbuffer__` \
+                 exports: the object and its other views now point at freed memory; free \
+                 the data in `__dealloc__`, and in `__releasebuffer__` only what \
+                 `__getbuffer__` allocated for this view (`{}.internal`, a copied shape)",
+                release.buffer
+            ),
+            call.range(),
+        ));
+    }
+}
