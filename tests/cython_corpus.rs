@@ -34,6 +34,13 @@ fn projections_of_real_cython_parse() {
         eprintln!("ARRAYLINT_CYTHON_CORPUS is not set");
         return;
     };
+    // `ARRAYLINT_CYTHON_REPEAT=N`: project each file N times (a steadier time, more samples
+    // for a profiler).
+    let repeat: u32 = std::env::var("ARRAYLINT_CYTHON_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .filter(|r| *r > 0)
+        .unwrap_or(1);
     let mut files = Vec::new();
     cython_files(Path::new(&root), &mut files);
     files.sort();
@@ -45,8 +52,11 @@ fn projections_of_real_cython_parse() {
         };
         bytes += text.len();
         let start = Instant::now();
-        let projection = cython::project(&text);
-        projecting += start.elapsed();
+        let mut projection = cython::project(&text);
+        for _ in 1..repeat {
+            projection = cython::project(&text);
+        }
+        projecting += start.elapsed() / repeat;
         assert!(cython::preserves_layout(&text, &projection.python));
         let start = Instant::now();
         let parsed =

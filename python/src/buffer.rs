@@ -4,6 +4,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+use arraylint::verify::py_buffer::{read_pointer_fields, Field, FilledBuffer, Request};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
@@ -28,10 +29,8 @@ extern "C" {
     fn PyBuffer_Release(view: *mut RawBuffer);
 }
 
-/// PyBUF_STRIDES | PyBUF_FORMAT: strided, any writability, with the format string.
-const PYBUF_RECORDS_RO: c_int = 0x0010 | 0x0008 | 0x0004;
-
-/// What an exporter's buffer says, copied out before the buffer is released.
+/// What an exporter's buffer says, copied out before the buffer is released: the facts the
+/// memory checks and the owner search need.
 #[derive(Debug, Clone)]
 pub struct BufferFacts {
     pub pointer: u64,
@@ -44,10 +43,9 @@ pub struct BufferFacts {
 
 /// Outcome of asking an object for its buffer.
 pub enum BufferRead {
-    /// The object exports no buffer (the normal refusals, see below).
+    /// The object exports no buffer, refused (the object's own refusals are judged by
+    /// `verifier::py_buffer`), or one that is not one flat extent.
     NotExported,
-    /// The exporter raised something else.
-    Raised(PyErr),
     Exported(BufferFacts),
 }
 
@@ -58,52 +56,75 @@ pub fn has_buffer(obj: &Bound<'_, PyAny>) -> bool {
     unsafe { PyObject_CheckBuffer(obj.as_ptr()) != 0 }
 }
 
-pub fn read_buffer(obj: &Bound<'_, PyAny>) -> BufferRead {
-    let py = obj.py();
+/// Ask `obj` for its buffer with `request`'s flags, copy out every field and release it.
+/// The pointer fields are read through the kernel (`shape`/`strides` only for `ndim` up to
+/// `PyBUF_MAX_NDIM`, `format` as a bounded C string): a broken exporter's pointers are
+/// never dereferenced.
+pub fn request(obj: &Bound<'_, PyAny>, request: Request) -> Result<FilledBuffer, PyErr> {
     let mut raw = std::mem::MaybeUninit::<RawBuffer>::zeroed();
-    // SAFETY: `raw` is a zeroed Py_buffer-sized struct; on success we copy out what we need
-    // and release the buffer exactly once.
-    let status = unsafe { PyObject_GetBuffer(obj.as_ptr(), raw.as_mut_ptr(), PYBUF_RECORDS_RO) };
+    // SAFETY: `raw` is a zeroed Py_buffer-sized struct; on success we copy its fields and
+    // release the buffer exactly once.
+    let status = unsafe { PyObject_GetBuffer(obj.as_ptr(), raw.as_mut_ptr(), request.flags()) };
     if status != 0 {
-        let error = PyErr::fetch(py);
-        // TypeError: no buffer support; BufferError/ValueError: this one cannot be exported
-        // (NumPy refuses datetime and object arrays with ValueError).
-        let refused = error.is_instance_of::<pyo3::exceptions::PyTypeError>(py)
-            || error.is_instance_of::<pyo3::exceptions::PyBufferError>(py)
-            || error.is_instance_of::<pyo3::exceptions::PyValueError>(py);
-        return if refused {
-            BufferRead::NotExported
-        } else {
-            BufferRead::Raised(error)
-        };
+        return Err(PyErr::fetch(obj.py()));
     }
-    // SAFETY: PyObject_GetBuffer succeeded, so the struct is initialised, and `shape` and
-    // `strides` (requested by PyBUF_STRIDES) point to `ndim` entries valid until release.
+    // SAFETY: PyObject_GetBuffer succeeded, so the struct is initialised; only its own
+    // fields are read here, the memory they point to goes through the kernel.
     unsafe {
         let view = raw.assume_init_mut();
-        let ndim = usize::try_from(view.ndim).unwrap_or(0);
-        let read = |array: *mut isize| -> Vec<i64> {
-            if array.is_null() {
-                Vec::new()
-            } else {
-                std::slice::from_raw_parts(array, ndim)
-                    .iter()
-                    .map(|&value| value as i64)
-                    .collect()
-            }
-        };
-        // PyBUF_STRIDES implies PyBUF_ND, so ndim 0 really is a scalar: shape ().
-        let shape = read(view.shape);
-        let strides = read(view.strides);
-        let facts = BufferFacts {
-            pointer: view.buf as u64,
-            len: u64::try_from(view.len).unwrap_or(0),
+        let ndim = view.ndim;
+        let (shape, strides, format) = read_pointer_fields(
+            ndim,
+            view.shape as u64,
+            view.strides as u64,
+            view.format as u64,
+        );
+        let filled = FilledBuffer {
+            obj_set: !view.obj.is_null(),
+            buf: view.buf as u64,
+            len: view.len as i64,
             itemsize: view.itemsize as i64,
             readonly: view.readonly != 0,
+            ndim,
+            format,
             shape,
             strides,
+            has_suboffsets: !view.suboffsets.is_null(),
         };
         PyBuffer_Release(view);
-        BufferRead::Exported(facts)
+        Ok(filled)
+    }
+}
+
+/// The facts of a full (`PyBUF_FULL_RO`) export, when they describe one flat extent: not
+/// with suboffsets (indirect arrays), nor with a shape or strides that could not be read.
+pub fn facts_of(filled: &FilledBuffer) -> Option<BufferFacts> {
+    if filled.has_suboffsets {
+        return None;
+    }
+    let read = |field: &Field<Vec<i64>>| match field {
+        Field::Read(values) => Some(values.clone()),
+        Field::Null => Some(Vec::new()),
+        Field::Unreadable => None,
+    };
+    let shape = read(&filled.shape)?;
+    if shape.len() != usize::try_from(filled.ndim).ok()? {
+        return None;
+    }
+    Some(BufferFacts {
+        pointer: filled.buf,
+        len: u64::try_from(filled.len).unwrap_or(0),
+        itemsize: filled.itemsize,
+        readonly: filled.readonly,
+        shape,
+        strides: read(&filled.strides)?,
+    })
+}
+
+/// An object's buffer as the memory checks see it (`PyBUF_FULL_RO`).
+pub fn read_buffer(obj: &Bound<'_, PyAny>) -> BufferRead {
+    match request(obj, Request::FullRo) {
+        Ok(filled) => facts_of(&filled).map_or(BufferRead::NotExported, BufferRead::Exported),
+        Err(_) => BufferRead::NotExported,
     }
 }

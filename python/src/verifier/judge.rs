@@ -4,11 +4,13 @@ use arraylint::registry::Rule;
 use arraylint::verify::checks::{self, StreamHandle};
 use arraylint::verify::extent::{Extent, ExtentError};
 use arraylint::verify::memory::read_own_memory;
+use arraylint::verify::py_buffer::Request;
 use arraylint::verify::view::{interface_fields, DataField, DataView, Identity, Location};
 use pyo3::intern;
 use pyo3::prelude::*;
 
-use super::owners::Searched;
+use super::owners::{Searched, OWN_BUFFER};
+use super::py_buffer::{BUFFER_PROTOCOL, BUFFER_VIEW};
 use super::{interface_view, to_value, Verifier};
 use crate::cuda;
 
@@ -28,6 +30,7 @@ impl<'py> Verifier<'py> {
         let array_views = self.array_views();
 
         self.judge_host_memory();
+        self.judge_writable_grant();
         self.judge_device();
 
         // AL107 against everything known to be the object's memory.
@@ -205,13 +208,52 @@ impl<'py> Verifier<'py> {
         }
     }
 
-    /// One root cause: a NULL pointer with elements is the descriptor spec's AL212, not
-    /// also a pointer to unmapped memory.
+    /// AL903 on a writable buffer granted by an object whose full export says read-only:
+    /// a fresh copy (lxml's XSLT result) is fine, the read-only memory itself is not.
+    fn judge_writable_grant(&mut self) {
+        let Some(view) = self.writable_grant.take() else {
+            return;
+        };
+        let Ok(extent) = view.extent() else {
+            return;
+        };
+        if extent.is_empty() || view.pointer == 0 {
+            return;
+        }
+        // The object's own export said read-only: that is what is being checked, not proof.
+        // Set aside, so that the search can find the buffer that really holds the data.
+        let (own, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.owners)
+            .into_iter()
+            .partition(|owner| owner.description == OWN_BUFFER);
+        self.owners = others;
+        if !checks::owner_covers(&view, &extent, &self.owners) {
+            self.search_owners(view.pointer, extent, BUFFER_PROTOCOL);
+        }
+        let owners = self.owners.clone();
+        self.owners.extend(own);
+        let Some(map) = self.map_covering(&extent, true) else {
+            return;
+        };
+        let verdicts = checks::check_host_memory(&view, &extent, map, &owners)
+            .into_iter()
+            .filter(|(rule, _)| *rule == Rule::ReadonlyMemoryExportedWritable)
+            .collect();
+        self.report_verdicts(verdicts, BUFFER_PROTOCOL, Request::Writable.path());
+    }
+
+    /// One root cause: a NULL pointer with elements is the descriptor spec's AL212 (a NULL
+    /// `buf` AL710), not also a pointer to unmapped memory.
     fn null_data_reported(&self, view: &DataView) -> bool {
+        let (rule, protocol) = if view.protocol == BUFFER_VIEW {
+            (Rule::GetbufferNullBuf, BUFFER_PROTOCOL)
+        } else {
+            (Rule::InterfaceNullData, view.protocol.as_str())
+        };
         view.pointer == 0
-            && self.findings.iter().any(|finding| {
-                finding.code == Rule::InterfaceNullData.code() && finding.protocol == view.protocol
-            })
+            && self
+                .findings
+                .iter()
+                .any(|finding| finding.code == rule.code() && finding.protocol == protocol)
     }
 
     /// Whether the object hands out a fresh copy of its data at every access (NumPy's
@@ -330,7 +372,7 @@ fn protocol_rank(protocol: &str) -> u8 {
     match protocol {
         "__array_interface__" => 0,
         "__array_struct__" => 1,
-        "the buffer protocol" => 2,
+        BUFFER_VIEW => 2,
         "__cuda_array_interface__" => 3,
         _ => 4,
     }

@@ -1,12 +1,14 @@
 //! Verify one live object: read each protocol it exposes once, keep every result alive while
 //! checking, then look at the process's mappings and judge. The verdicts themselves live in
 //! `arraylint::verify` and `arraylint::descriptor`; these files only gather facts:
-//! `owners` finds the buffers that own the memory, `capsules` decodes `__array_struct__`
+//! `py_buffer` asks for the object's buffer, `owners` finds the buffers that own the
+//! memory, `capsules` decodes `__array_struct__`
 //! and DLPack capsules, `judge` hands everything to the checks.
 
 mod capsules;
 mod judge;
 mod owners;
+mod py_buffer;
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -19,7 +21,7 @@ use arraylint::verify::extent::Extent;
 use arraylint::verify::maps::{LiveMap, MemoryMap};
 use arraylint::verify::raises::{self, Raised};
 use arraylint::verify::report::LiveFinding;
-use arraylint::verify::view::{interface_fields, DType, DataField, DataView, Location};
+use arraylint::verify::view::{interface_fields, DataField, DataView, Location};
 use pyo3::exceptions::{PyAttributeError, PyBufferError, PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -70,6 +72,9 @@ pub struct Verifier<'py> {
     exports_buffer: bool,
     owners: Vec<OwnerBuffer>,
     views: Vec<Gathered>,
+    /// A writable buffer granted where the full request said read-only (a fresh copy, or
+    /// read-only memory handed out writable: AL903 decides).
+    writable_grant: Option<DataView>,
     array_results: ArrayResults<'py>,
     /// The process's mappings; `None` off Linux, where the memory checks are skipped.
     maps: Option<LiveMap<MapReader>>,
@@ -98,6 +103,7 @@ impl<'py> Verifier<'py> {
             exports_buffer: false,
             owners: Vec::new(),
             views: Vec::new(),
+            writable_grant: None,
             array_results: ArrayResults::default(),
             maps: None,
         }
@@ -163,6 +169,12 @@ impl<'py> Verifier<'py> {
 
     /// What an exception from a protocol method means (AL908 row of the spec).
     fn classify(&self, error: &PyErr) -> Raised {
+        raises::classify(&self.builtin_mro(error), &error.value(self.py).to_string())
+    }
+
+    /// The names of the builtin classes in an exception's MRO (a user class named
+    /// `ValueError` is not one).
+    fn builtin_mro(&self, error: &PyErr) -> Vec<String> {
         let mut builtin_mro = Vec::new();
         if let Ok(mro) = error.get_type(self.py).getattr(intern!(self.py, "__mro__")) {
             if let Ok(classes) = mro.try_iter() {
@@ -180,7 +192,7 @@ impl<'py> Verifier<'py> {
                 }
             }
         }
-        raises::classify(&builtin_mro, &error.value(self.py).to_string())
+        builtin_mro
     }
 
     /// Report an exception from calling a protocol method: a refusal is info, a call the
@@ -430,54 +442,6 @@ impl<'py> Verifier<'py> {
         if matches!(value.kind, ValueKind::Capsule(None)) {
             if let Ok(capsule) = descriptor.downcast_into::<PyCapsule>() {
                 self.struct_capsule = Some(capsule);
-            }
-        }
-    }
-
-    fn read_buffer_protocol(&mut self) {
-        match read_buffer(&self.obj) {
-            BufferRead::NotExported => {
-                // A NumPy array whose dtype the buffer protocol cannot spell (datetime,
-                // timedelta, object) still owns its memory.
-                if let Some((extent, readonly)) = self.owned_memory(&self.obj.clone()) {
-                    self.owners.push(OwnerBuffer {
-                        description: "the array's own memory".to_string(),
-                        extent,
-                        readonly,
-                    });
-                }
-            }
-            BufferRead::Raised(error) => {
-                let message = format!(
-                    "requesting the object's buffer raised {}",
-                    self.describe(&error)
-                );
-                self.report(Rule::GetterRaises, message, "__buffer__", "");
-            }
-            BufferRead::Exported(facts) => {
-                self.exports_buffer = true;
-                // The object's own buffer owns the memory it exports (an ndarray that owns
-                // its data has no `base`).
-                self.add_owner("the object's own buffer", &facts);
-                let strides =
-                    (facts.strides.len() == facts.shape.len()).then(|| facts.strides.clone());
-                self.views.push(Gathered {
-                    view: DataView {
-                        protocol: "the buffer protocol".to_string(),
-                        pointer: facts.pointer,
-                        shape: facts.shape,
-                        strides,
-                        dtype: DType {
-                            kind: None,
-                            itemsize: facts.itemsize,
-                        },
-                        readonly: Some(facts.readonly),
-                        location: Location::Host,
-                    },
-                    owner: None,
-                    path: String::new(),
-                    stream: None,
-                });
             }
         }
     }

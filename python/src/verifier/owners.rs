@@ -20,6 +20,8 @@ use super::{buffer_extent, interface_view, Verifier};
 use crate::buffer::{has_buffer, read_buffer, BufferFacts, BufferRead};
 use crate::convert::type_name;
 
+/// How the object's own buffer is described as an owner.
+pub(super) const OWN_BUFFER: &str = "the object's own buffer";
 /// How far a `base` chain is followed (NumPy collapses chains, so real ones are short).
 const MAX_BASE_DEPTH: usize = 32;
 /// Attributes of an object scanned for buffer exporters it holds.

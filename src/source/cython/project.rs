@@ -3,7 +3,7 @@
 
 use ruff_text_size::{TextRange, TextSize};
 
-use super::scan::{scan, Kind, Token};
+use super::scan::{scan, Kind, Token, NO_PARTNER};
 use super::CDecls;
 
 mod declarations;
@@ -97,6 +97,7 @@ pub(super) fn project(text: &str) -> (String, CDecls) {
     };
     let mut decorators: Option<(usize, usize, usize)> = None;
     let mut blocks: Vec<(usize, Block)> = Vec::new();
+    let mut statements = Vec::new();
     for line in scanned.lines {
         let column = projector.column(line.start);
         projector.line_start = line.start;
@@ -118,14 +119,16 @@ pub(super) fn project(text: &str) -> (String, CDecls) {
                 continue;
             }
             Some((_, Block::Declarations)) => {
-                for (a, b) in projector.statements(line.start, line.end) {
+                projector.statements(line.start, line.end, &mut statements);
+                for &(a, b) in &statements {
                     if let Some(block) = projector.declaration_line(a, b) {
                         blocks.push((column, block));
                     }
                 }
             }
             None => {
-                for (a, b) in projector.statements(line.start, line.end) {
+                projector.statements(line.start, line.end, &mut statements);
+                for &(a, b) in &statements {
                     if let Some(block) = projector.statement(a, b) {
                         blocks.push((column, block));
                     }
@@ -160,7 +163,26 @@ impl<'a> Projector<'a> {
     }
 
     fn is_keyword(&self, k: usize) -> bool {
-        self.is_name(k) && KEYWORDS.contains(&self.bytes(k))
+        // Most names are longer than any keyword, or start with a letter none starts with.
+        self.is_name(k) && {
+            let name = self.bytes(k);
+            name.len() <= 8
+                && matches!(
+                    name[0],
+                    b'a' | b'd'
+                        | b'e'
+                        | b'f'
+                        | b'g'
+                        | b'i'
+                        | b'l'
+                        | b'n'
+                        | b'o'
+                        | b'r'
+                        | b'w'
+                        | b'y'
+                )
+                && KEYWORDS.contains(&name)
+        }
     }
 
     /// The byte column of token `k` in its line.
@@ -175,12 +197,10 @@ impl<'a> Projector<'a> {
 
     /// The closer of the bracket opened at `k`, before `end`.
     fn closer(&self, k: usize, end: usize) -> Option<usize> {
-        let depth = self.toks[k].depth;
-        (k + 1..end).find(|&j| {
-            self.toks[j].depth == depth
-                && self.toks[j].kind == Kind::Op
-                && matches!(self.bytes(j), b")" | b"]" | b"}")
-        })
+        let partner = self.toks[k].partner;
+        (partner != NO_PARTNER)
+            .then_some(partner as usize)
+            .filter(|&j| j > k && j < end)
     }
 
     /// The first token in `a..b` at depth `depth` that is the operator `op`.
@@ -188,10 +208,10 @@ impl<'a> Projector<'a> {
         (a..b).find(|&j| self.toks[j].depth == depth && self.is_op(j, op))
     }
 
-    /// The statements of a logical line, split at top-level `;`.
-    fn statements(&self, a: usize, b: usize) -> Vec<(usize, usize)> {
+    /// The statements of a logical line, split at top-level `;`, into `out`.
+    fn statements(&self, a: usize, b: usize, out: &mut Vec<(usize, usize)>) {
         let depth = self.toks[a].depth;
-        let mut out = Vec::new();
+        out.clear();
         let mut start = a;
         for k in a..b {
             if self.toks[k].depth == depth && self.is_op(k, b";") {
@@ -204,7 +224,6 @@ impl<'a> Projector<'a> {
         if b > start {
             out.push((start, b));
         }
-        out
     }
 
     /// Whether a line break lies between the tokens `a` and `b`.

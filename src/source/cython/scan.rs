@@ -22,7 +22,12 @@ pub(super) struct Token {
     pub depth: u32,
     /// The length of a string's prefix (0 for other tokens).
     pub prefix: u8,
+    /// For a bracket, the index of the one that closes or opens it (`NO_PARTNER` when
+    /// unbalanced): the scanner pairs them once, so a look-up is not a scan.
+    pub partner: u32,
 }
+
+pub(super) const NO_PARTNER: u32 = u32::MAX;
 
 pub(super) struct Scan {
     pub tokens: Vec<Token>,
@@ -31,12 +36,25 @@ pub(super) struct Scan {
     pub lines: Vec<Range<usize>>,
 }
 
+/// Bytes that continue a name (non-ASCII ones included: Python's names may be Unicode).
+const IDENT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80;
+        b += 1;
+    }
+    table
+};
+
 fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+    IDENT[usize::from(b)] && !b.is_ascii_digit()
 }
 
+#[inline]
 fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    IDENT[usize::from(b)]
 }
 
 /// Python's string prefixes and Cython's `c` (a C char literal), in any case and order.
@@ -130,15 +148,19 @@ pub(super) fn scan(text: &[u8]) -> Scan {
     let mut depth: u32 = 0;
     let mut i = 0;
     let n = text.len();
-    let push = |tokens: &mut Vec<Token>, start, end, kind, depth, prefix| {
+    #[inline(always)]
+    fn push(tokens: &mut Vec<Token>, start: usize, end: usize, kind: Kind, depth: u32, prefix: u8) {
         tokens.push(Token {
             start,
             end,
             kind,
             depth,
             prefix,
+            partner: NO_PARTNER,
         })
-    };
+    }
+    // The open brackets, innermost last.
+    let mut open: Vec<usize> = Vec::new();
     while i < n {
         let b = text[i];
         match b {
@@ -195,12 +217,21 @@ pub(super) fn scan(text: &[u8]) -> Scan {
                 let len = operator_len(text, i);
                 match b {
                     b'(' | b'[' | b'{' => {
+                        open.push(tokens.len());
                         push(&mut tokens, i, i + 1, Kind::Op, depth, 0);
                         depth += 1;
                     }
                     b')' | b']' | b'}' => {
                         depth = depth.saturating_sub(1);
+                        let index = tokens.len();
                         push(&mut tokens, i, i + 1, Kind::Op, depth, 0);
+                        if let Some(opener) = open.pop() {
+                            let (a, b) = (u32::try_from(index), u32::try_from(opener));
+                            if let (Ok(a), Ok(b)) = (a, b) {
+                                tokens[opener].partner = a;
+                                tokens[index].partner = b;
+                            }
+                        }
                     }
                     _ => push(&mut tokens, i, i + len, Kind::Op, depth, 0),
                 }

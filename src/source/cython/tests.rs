@@ -179,6 +179,15 @@ fn variable_declarations() {
 }
 
 #[test]
+fn types_over_several_lines() {
+    // Cython 3.3.1, tests/run/pep526_variable_annotations_cy.pyx.
+    let text = "def f():\n    cdef tuple[\n        dict[tuple[str, int], tuple[int, str]],\n        list[tuple[int, int]]\n    ] ta = (\n        {('a', 1): (2, 'b')},\n    )\n    return ta\n";
+    let p = parses(text);
+    assert_eq!(p.decls.declarations[0].name, "ta");
+    parses("cdef np.ndarray[np.float64_t,\n                ndim=2] a = np.zeros((2, 2))\n");
+}
+
+#[test]
 fn declaration_blocks() {
     let text = "def f():\n    cdef:\n        int i\n        double x = 0, y\n        object o\n    return i\n";
     let p = parses(text);
@@ -248,6 +257,9 @@ fn casts_and_comparisons() {
     );
     // A memoryview cast.
     parses("cdef double[:] mv = <double[:n]>ptr\n");
+    // Cython 3.3.1, tests/run/ctuple.pyx: a C tuple cast.
+    let p = parses("x, y = <(int, double)>o\n");
+    assert_eq!(p.decls.casts[0].ctype, "(int, double)");
 }
 
 #[test]
@@ -267,6 +279,15 @@ fn sizeof_new_and_char_literals() {
     assert_eq!(py("n = sizeof(x)\n"), "n = sizeof(x)\n");
     assert_eq!(py("c = c'a'\n"), "c =  'a'\n");
     parses("n = sizeof(unsigned char) * sizeof(Py_ssize_t *)\nif c == c'\\n': pass\n");
+    // An expression in `sizeof` stays (and is read as one).
+    let p = parses("n = sizeof(buf[0]) + sizeof(<char*>p)\n");
+    assert!(p.python.starts_with("n = sizeof(buf[0])"));
+    assert_eq!(p.decls.casts.len(), 1);
+    // A variable named `new` is not C++'s operator.
+    assert_eq!(py("x = new if c else old\n"), "x = new if c else old\n");
+    // Cython 3.3.1, tests/run/lambda_module_T603.pyx: typed lambda arguments.
+    let p = parses("typed_lambda = lambda int x : (lambda int y: x + y)\n");
+    assert_eq!(p.decls.declarations.len(), 2);
 }
 
 #[test]
@@ -367,6 +388,7 @@ fn python_2_in_cython_tests() {
     assert_eq!(py("print \"a\", b\n"), "0;    \"a\", b\n");
     parses("def f(x):\n    print x,\n    print >>sys.stderr, x\n    if x: print [c for c in x]\n    z = x; print z\n    print(x)\n    print\n");
     parses("while i < k and n % p[i] <> 0:\n    pass\ns = ru'\\x20'\n");
+    assert_eq!(py("exec u\"b=1+1\" in d\n"), "0;   u\"b=1+1\" in d\n");
     // Cython 3.3.1, tests/compile/ia_cdefblock.pyx: a class in a `cdef public:` block.
     parses("cdef public:\n    int pub_v\n    class PubBlarg [object PubBlargObj, type PubBlargType]:\n        pass\n");
     // Cython 3.3.1, tests/run/unicode_identifiers.pxd: a declaration with a non-ASCII name.
@@ -497,4 +519,74 @@ mod arbitrary {
             prop_assert!(decls.cdef_classes.is_sorted_by_key(|r| r.start()), "{:?}", text);
         }
     }
+}
+
+#[test]
+fn unbalanced_brackets_stay_linear() {
+    // One logical line to the end of the text: each look-up of a closer is a pairing made
+    // by the scanner, not a scan (with a scan per look-up this input is quadratic).
+    let text = format!("x = ({}\n", "sizeof(<T*>&a, raise b, c, [d".repeat(20_000));
+    let start = std::time::Instant::now();
+    projected(&text);
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// The projection's AST has the Cython text's classes, methods, parameters, properties,
+/// returns and dict literals, at the Cython text's offsets.
+#[test]
+fn the_ast_sits_at_the_cython_offsets() {
+    use ruff_python_ast::{Expr, Stmt};
+    // pyarrow 26.0.1, pyarrow/io.pxi (`Buffer.__getbuffer__`, shortened), and a legacy
+    // property block.
+    let text = "cdef class Buffer(_Weakrefable):\n    cdef Py_ssize_t shape[1]\n\n    def __getbuffer__(self, cp.Py_buffer* buffer, int flags):\n        if flags & cp.PyBUF_WRITABLE:\n            raise BufferError(\"not mutable\")\n        buffer.buf = <char *>self.buffer.get().data()\n        buffer.shape = &self.shape[0]\n\n    property __array_interface__:\n        def __get__(self):\n            return {\"shape\": (self.shape[0],), \"typestr\": \"|u1\"}\n";
+    let p = parses(text);
+    let parsed = ruff_python_parser::parse_module(&p.python).expect("the projection parses");
+    let Stmt::ClassDef(class) = &parsed.syntax().body[0] else {
+        panic!("a class")
+    };
+    assert_eq!(&text[class.name.range], "Buffer");
+    assert!(p.decls.is_cdef_class(class.name.range));
+    let methods: Vec<_> = class
+        .body
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::FunctionDef(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let getbuffer = methods[0];
+    assert_eq!(&text[getbuffer.name.range], "__getbuffer__");
+    let names: Vec<_> = getbuffer
+        .parameters
+        .args
+        .iter()
+        .map(|a| &text[a.parameter.name.range])
+        .collect();
+    assert_eq!(names, ["self", "buffer", "flags"]);
+    let [buffer, flags] = &p.decls.declarations[1..] else {
+        panic!("{:?}", p.decls.declarations)
+    };
+    assert_eq!(
+        (buffer.ctype.base.as_str(), buffer.ctype.pointers),
+        ("cp.Py_buffer", 1)
+    );
+    assert_eq!(flags.name, "flags");
+    assert_eq!(p.decls.within(getbuffer.range).count(), 2);
+    // `flags & cp.PyBUF_WRITABLE` stays binary; `&self.shape[0]` is an address.
+    assert_eq!(p.decls.address_of.len(), 1);
+    assert_eq!(p.decls.casts[0].ctype, "char *");
+    let Some(Stmt::ClassDef(block)) = class.body.last() else {
+        panic!("the legacy property block")
+    };
+    assert!(p.decls.is_legacy_property(block.name.range));
+    let Stmt::FunctionDef(getter) = &block.body[0] else {
+        panic!("__get__")
+    };
+    let Stmt::Return(ret) = &getter.body[0] else {
+        panic!("return")
+    };
+    let Some(Expr::Dict(dict)) = ret.value.as_deref() else {
+        panic!("a dict")
+    };
+    assert!(text[dict.range].starts_with("{\"shape\""));
 }

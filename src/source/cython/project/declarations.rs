@@ -143,6 +143,21 @@ impl Projector<'_> {
                 self.put(self.toks[a].start, b"0;");
             }
         }
+        // A type over several lines (`cdef tuple[\n ...\n] t`): its outer brackets stay, an
+        // empty display, so that the line breaks stay inside brackets: `0; [\n\n];t`.
+        let multiline = (k..d.name).find(|&o| {
+            self.closer(o, d.name)
+                .is_some_and(|c| self.spans_lines(o, c))
+        });
+        if let Some(open) = multiline {
+            if let Some(close) = self.closer(open, d.name) {
+                for bracket in [open, close] {
+                    let at = self.toks[bracket].start;
+                    self.out[at] = self.text[at];
+                }
+                self.put(self.toks[close].end, b";");
+            }
+        }
         loop {
             self.blank_tokens(d.name + 1, d.after);
             let mut j = d.after;

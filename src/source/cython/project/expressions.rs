@@ -63,9 +63,16 @@ impl Projector<'_> {
                     let name = self.bytes(k);
                     if name == b"sizeof" && self.is_op(k + 1, b"(") {
                         if let Some(close) = self.closer(k + 1, b) {
-                            let simple = close == k + 3 && self.is_name(k + 2);
-                            if !simple {
+                            // `sizeof(unsigned char)`, `sizeof(T*)`: a type, blanked;
+                            // `sizeof(x)`, `sizeof(buf[0])`: an expression, kept.
+                            let pointer = close > k + 2
+                                && matches!(self.bytes(close - 1), b"*" | b"**" | b"&");
+                            let words = (k + 2..close.saturating_sub(1))
+                                .any(|j| self.is_name(j) && self.is_name(j + 1));
+                            if pointer || words {
                                 self.blank_tokens(k + 2, close);
+                            } else {
+                                self.expression(k + 2, close);
                             }
                             k = close + 1;
                             operand_before = true;
@@ -80,10 +87,22 @@ impl Projector<'_> {
                     }
                     let statement_start =
                         k == a || self.is_op(k - 1, b":") && t.depth == self.toks[a].depth;
-                    if name == b"print" && statement_start && self.print_statement(k, b) {
+                    if matches!(name, b"print" | b"exec")
+                        && statement_start
+                        && self.print_statement(k, b)
+                    {
                         k += 1;
                         operand_before = false;
                         continue;
+                    }
+                    if name == b"lambda" {
+                        // Cython's typed lambda arguments: `lambda int x: x + 1`.
+                        if let Some(colon) = self.find_op(k + 1, b, t.depth, b":") {
+                            self.parameters(k + 1, colon);
+                            k = colon + 1;
+                            operand_before = false;
+                            continue;
+                        }
                     }
                     if name == b"raise" {
                         // Python 2's `raise E, value[, traceback]`, which Cython still reads.
@@ -91,10 +110,17 @@ impl Projector<'_> {
                         for j in k + 1..b {
                             if self.toks[j].depth == depth && self.is_op(j, b",") {
                                 self.out[self.toks[j].start] = b';';
+                            } else if self.is_word(j, b"raise") {
+                                break; // that one's commas are its own
                             }
                         }
                     }
-                    if name == b"new" && !operand_before && self.is_name(k + 1) && k + 1 < b {
+                    if name == b"new"
+                        && !operand_before
+                        && self.is_name(k + 1)
+                        && !self.is_keyword(k + 1)
+                        && k + 1 < b
+                    {
                         self.blank_tokens(k, k + 1);
                         k += 1;
                         continue;
@@ -198,8 +224,8 @@ impl Projector<'_> {
         }
     }
 
-    /// Python 2's `print x, y` (and `print >>f, x`), which Cython still reads in
-    /// `language_level=2` files: `0;    x, y`.
+    /// Python 2's `print x, y` (and `print >>f, x`) and `exec code in d`, which Cython
+    /// still reads in `language_level=2` files: `0;    x, y`.
     pub(super) fn print_statement(&mut self, k: usize, b: usize) -> bool {
         let next = k + 1;
         let statement = next < b
@@ -228,7 +254,12 @@ impl Projector<'_> {
                 Kind::Op => match self.bytes(j) {
                     b">" => break,
                     b"." | b"*" | b"**" | b"?" | b"&" => {}
-                    b"[" | b"(" => j = self.closer(j, b)?,
+                    // A C tuple `(int, double)` is a type; `[...]` follows one.
+                    b"(" => {
+                        j = self.closer(j, b)?;
+                        named = true;
+                    }
+                    b"[" => j = self.closer(j, b)?,
                     _ => return None,
                 },
                 _ => return None,
