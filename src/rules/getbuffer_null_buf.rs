@@ -22,14 +22,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
         if overwritten.contains(&store.range) {
             continue;
         }
-        let value = py_buffer::strip_cast(store.value);
-        let null = match value {
-            Expr::If(e) => {
-                py_buffer::is_null(checker, &e.body) || py_buffer::is_null(checker, &e.orelse)
-            }
-            other => py_buffer::is_null(checker, other) || py_buffer::is_null(checker, store.value),
-        };
-        if null {
+        if may_be_null(checker, store.value) {
             ranges.push(store.range);
         }
     }
@@ -38,7 +31,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
             .arguments
             .args
             .get(2)
-            .is_some_and(|buf| py_buffer::is_null(checker, buf))
+            .is_some_and(|buf| may_be_null(checker, buf))
         {
             ranges.push(call.range());
         }
@@ -76,4 +69,14 @@ fn overwritten_or_refused(exporter: &Exporter) -> Vec<ruff_text_size::TextRange>
     let mut out = Vec::new();
     walk(exporter, &exporter.def.body, &mut out);
     out
+}
+
+/// `NULL`, or a conditional expression with `NULL` in a branch (`NULL if n == 0 else p`).
+fn may_be_null(checker: &Checker, value: &Expr) -> bool {
+    match py_buffer::strip_cast(value) {
+        Expr::If(e) => {
+            py_buffer::is_null(checker, &e.body) || py_buffer::is_null(checker, &e.orelse)
+        }
+        _ => py_buffer::is_null(checker, value),
+    }
 }
