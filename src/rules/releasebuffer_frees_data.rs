@@ -1,7 +1,7 @@
 #![doc = include_str!("../../rules/AL707.md")]
 
-use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_python_ast::{Expr, Stmt};
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
@@ -83,8 +83,14 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
             _ => false,
         })
     };
+    let deferred = deferred_release_bodies(&release.def.body, &counters(&getbuffer, release));
     for call in &release.calls {
         if !py_buffer::callee_tail(call).is_some_and(|f| FREEING.contains(&f)) {
+            continue;
+        }
+        // The last view's release finishing a close that was deferred while views were
+        // alive (`if self.exports == 0 and self.closed: free(self.data)`): no view is left.
+        if deferred.iter().any(|body| body.contains_range(call.range())) {
             continue;
         }
         let Some(argument) = call.arguments.args.first().map(py_buffer::strip_cast) else {
@@ -112,4 +118,45 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
             call.range(),
         ));
     }
+}
+
+/// The export counters: attributes of `self` that `__getbuffer__` or `__releasebuffer__`
+/// count up or down (`self.exports += 1`).
+fn counters(getbuffer: &Exporter, release: &Exporter) -> Vec<String> {
+    let mut found = Vec::new();
+    for body in [&getbuffer.def.body, &release.def.body] {
+        py_buffer::any_stmt(body, &mut |stmt| {
+            if let Stmt::AugAssign(assign) = stmt {
+                if let Some(path) = dotted_name(&assign.target).filter(|p| p.starts_with("self.")) {
+                    found.push(path);
+                }
+            }
+            false
+        });
+    }
+    found
+}
+
+/// The ranges of the `if` branches of a release whose test reads an export counter: what
+/// runs there runs only when the count says so (the last view gone).
+fn deferred_release_bodies(body: &[Stmt], counters: &[String]) -> Vec<TextRange> {
+    let mut bodies = Vec::new();
+    if counters.is_empty() {
+        return bodies;
+    }
+    let reads_counter = |test: &Expr| {
+        py_buffer::any_in(test, &mut |e| {
+            matches!(e, Expr::Attribute(_))
+                && dotted_name(e).is_some_and(|path| counters.contains(&path))
+        })
+    };
+    py_buffer::any_stmt(body, &mut |stmt| {
+        if let Stmt::If(if_stmt) = stmt {
+            if reads_counter(&if_stmt.test) {
+                bodies.push(if_stmt.range());
+            }
+        }
+        false
+    });
+    bodies
 }
