@@ -6,7 +6,7 @@ use ruff_text_size::{Ranged, TextRange};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter, Store};
+use crate::rules::buffer_exporter::{self, Exporter, Store};
 
 /// The fields that point at memory the consumer reads after `__getbuffer__` returned.
 const POINTER_FIELDS: &[&str] = &["buf", "shape", "strides", "suboffsets", "format"];
@@ -38,7 +38,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     if pointer_stores.is_empty() {
         return;
     }
-    let locals = py_buffer::locals(checker, exporter.def);
+    let locals = buffer_exporter::locals(checker, exporter.def);
     for store in &pointer_stores {
         let Some(what) = dangling(checker, exporter, store, &locals, &pointer_stores) else {
             continue;
@@ -61,10 +61,10 @@ fn dangling(
     checker: &Checker,
     exporter: &Exporter,
     store: &Store,
-    locals: &[py_buffer::Local],
+    locals: &[buffer_exporter::Local],
     pointer_stores: &[Store],
 ) -> Option<String> {
-    if let Some(target) = py_buffer::address_of(checker, store.value) {
+    if let Some(target) = buffer_exporter::address_of(checker, store.value) {
         let (name, element) = match target {
             Expr::Name(n) => (n.id.as_str(), false),
             Expr::Subscript(s) => match &*s.value {
@@ -73,16 +73,16 @@ fn dangling(
             },
             _ => return None,
         };
-        let local = py_buffer::local(locals, name)?;
+        let local = buffer_exporter::local(locals, name)?;
         // `&p[0]` of a local pointer points where the pointer does.
         if element && !local.array {
             return None;
         }
         return Some(format!("the local `{name}`"));
     }
-    let value = py_buffer::strip_cast(store.value);
+    let value = buffer_exporter::strip_cast(store.value);
     if let Expr::Name(n) = value {
-        if py_buffer::local(locals, n.id.as_str()).is_some_and(|l| l.array) {
+        if buffer_exporter::local(locals, n.id.as_str()).is_some_and(|l| l.array) {
             return Some(format!("the local array `{}`", n.id));
         }
     }
@@ -90,9 +90,9 @@ fn dangling(
     let object = match value {
         Expr::Name(n) => n,
         Expr::Call(call)
-            if py_buffer::callee_tail(call).is_some_and(|f| POINTER_INTO.contains(&f)) =>
+            if buffer_exporter::callee_tail(call).is_some_and(|f| POINTER_INTO.contains(&f)) =>
         {
-            match call.arguments.args.first().map(py_buffer::strip_cast) {
+            match call.arguments.args.first().map(buffer_exporter::strip_cast) {
                 Some(Expr::Name(n)) => n,
                 _ => return None,
             }
@@ -110,7 +110,7 @@ fn is_temporary(def: &StmtFunctionDef, name: &str, pointer_stores: &[Store]) -> 
     let mut bindings = 0usize;
     let mut fresh = false;
     let mut others = false;
-    py_buffer::any_stmt(&def.body, &mut |stmt| {
+    buffer_exporter::any_stmt(&def.body, &mut |stmt| {
         match stmt {
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
@@ -144,7 +144,7 @@ fn is_temporary(def: &StmtFunctionDef, name: &str, pointer_stores: &[Store]) -> 
     }
     let allowed: Vec<TextRange> = pointer_stores.iter().map(|s| s.value.range()).collect();
     let mut len_calls: Vec<TextRange> = Vec::new();
-    py_buffer::any_expr(&def.body, &mut |e| {
+    buffer_exporter::any_expr(&def.body, &mut |e| {
         if let Expr::Call(call) = e {
             if matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "len") {
                 len_calls.push(call.arguments.range());
@@ -152,7 +152,7 @@ fn is_temporary(def: &StmtFunctionDef, name: &str, pointer_stores: &[Store]) -> 
         }
         false
     });
-    let kept = py_buffer::any_expr(&def.body, &mut |e| match e {
+    let kept = buffer_exporter::any_expr(&def.body, &mut |e| match e {
         Expr::Name(n) if n.id.as_str() == name && n.ctx == ExprContext::Load => {
             let at = n.range();
             !allowed
@@ -167,7 +167,7 @@ fn is_temporary(def: &StmtFunctionDef, name: &str, pointer_stores: &[Store]) -> 
 
 /// A call that makes a new object: `s.encode()`, `a.tobytes()`, `bytes(...)`.
 fn is_fresh(value: &Expr) -> bool {
-    let Expr::Call(call) = py_buffer::strip_cast(value) else {
+    let Expr::Call(call) = buffer_exporter::strip_cast(value) else {
         return false;
     };
     match &*call.func {
@@ -180,7 +180,7 @@ fn is_fresh(value: &Expr) -> bool {
 /// Whether a compound or scoping statement binds `name` (as a loop or `with` target, or
 /// by declaring it global).
 fn binds_elsewhere(stmt: &Stmt, name: &str) -> bool {
-    let is_name = |e: &Expr| py_buffer::reads_name(e, name);
+    let is_name = |e: &Expr| buffer_exporter::reads_name(e, name);
     match stmt {
         Stmt::For(f) => is_name(&f.target),
         Stmt::With(w) => w

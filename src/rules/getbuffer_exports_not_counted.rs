@@ -7,7 +7,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::{dotted_name, ClassInfo, Member, MemberKind};
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 /// Calls that move or free memory: their first argument's old pointer dies.
 const REALLOCATING: &[&str] = &[
@@ -99,7 +99,7 @@ impl Exported {
 fn whole_paths(values: &[&Expr]) -> Vec<String> {
     let mut paths = Vec::new();
     for value in values {
-        py_buffer::any_in(value, &mut |e| {
+        buffer_exporter::any_in(value, &mut |e| {
             paths.extend(self_path(e));
             false
         });
@@ -153,7 +153,7 @@ fn first_mutator(
             continue;
         }
         let mut what = None;
-        py_buffer::any_stmt(&def.body, &mut |stmt| {
+        buffer_exporter::any_stmt(&def.body, &mut |stmt| {
             let (targets, value): (Vec<&Expr>, Option<&Expr>) = match stmt {
                 Stmt::Assign(a) => (a.targets.iter().collect(), Some(&a.value)),
                 Stmt::AnnAssign(a) => (vec![&*a.target], a.value.as_deref()),
@@ -165,7 +165,8 @@ fn first_mutator(
                 };
                 let replaces_data = exported.data.contains(&path) && !c_value(&path);
                 let resets_len = exported.len.contains(&path)
-                    && value.and_then(|v| py_buffer::literal_int(py_buffer::strip_cast(v)))
+                    && value
+                        .and_then(|v| buffer_exporter::literal_int(buffer_exporter::strip_cast(v)))
                         == Some(0);
                 if replaces_data || resets_len {
                     what = Some(format!("assigns `{path}`"));
@@ -175,11 +176,11 @@ fn first_mutator(
             false
         });
         if what.is_none() {
-            py_buffer::any_expr(&def.body, &mut |e| {
+            buffer_exporter::any_expr(&def.body, &mut |e| {
                 let Expr::Call(call) = e else {
                     return false;
                 };
-                let Some(callee) = py_buffer::callee_tail(call) else {
+                let Some(callee) = buffer_exporter::callee_tail(call) else {
                     return false;
                 };
                 if !REALLOCATING.contains(&callee) {
@@ -189,7 +190,7 @@ fn first_mutator(
                     .arguments
                     .args
                     .first()
-                    .and_then(|a| self_path(py_buffer::strip_cast(a)))
+                    .and_then(|a| self_path(buffer_exporter::strip_cast(a)))
                     .filter(|p| exported.data.contains(p))
                 else {
                     return false;
@@ -217,7 +218,7 @@ fn counter(exporter: &Exporter, class: &ClassInfo) -> Option<String> {
 /// The attributes of `self` a body steps by one: `self.x += 1` (or `-=`).
 fn steps(body: &[Stmt], op: Operator) -> Vec<String> {
     let mut found = Vec::new();
-    py_buffer::any_stmt(body, &mut |stmt| {
+    buffer_exporter::any_stmt(body, &mut |stmt| {
         if let Stmt::AugAssign(a) = stmt {
             if a.op == op {
                 if let Some(path) = self_path(&a.target) {
@@ -238,7 +239,7 @@ fn read_elsewhere(class: &ClassInfo, counter: &str) -> bool {
             return false;
         };
         !matches!(member.name, "__getbuffer__" | "__releasebuffer__")
-            && py_buffer::any_expr(&def.body, &mut |e| {
+            && buffer_exporter::any_expr(&def.body, &mut |e| {
                 matches!(e, Expr::Attribute(a) if a.ctx == ExprContext::Load)
                     && self_path(e).is_some_and(|p| p == path)
             })

@@ -8,7 +8,7 @@ use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::model::dotted_name;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 /// Request flags made of several bits (`PyBUF_STRIDES` is `0x10 | PyBUF_ND`).
 const COMPOSITE: &[&str] = &[
@@ -41,7 +41,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
             (Some(flag), None) => (flag, &*bin.right),
             (None, None) => continue,
         };
-        let flag_name = py_buffer::tail(&flag).to_string();
+        let flag_name = buffer_exporter::tail(&flag).to_string();
         let (op, alone) = if test.negated {
             ("!=", "`== 0`")
         } else {
@@ -85,7 +85,9 @@ struct Test<'a> {
 /// The composite flag an operand names.
 fn composite(expr: &Expr) -> Option<String> {
     let name = dotted_name(expr)?;
-    COMPOSITE.contains(&py_buffer::tail(&name)).then_some(name)
+    COMPOSITE
+        .contains(&buffer_exporter::tail(&name))
+        .then_some(name)
 }
 
 /// The `a & b` expressions used as truth values: tests of `if`, `elif`, `while`, `assert`
@@ -141,7 +143,8 @@ impl<'a> Visitor<'a> for Tests<'a> {
             {
                 let and = match (&*c.left, &c.comparators[0]) {
                     (Expr::BinOp(b), zero) | (zero, Expr::BinOp(b))
-                        if b.op == Operator::BitAnd && py_buffer::literal_int(zero) == Some(0) =>
+                        if b.op == Operator::BitAnd
+                            && buffer_exporter::literal_int(zero) == Some(0) =>
                     {
                         Some(b)
                     }

@@ -5,11 +5,11 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 pub fn check(checker: &mut Checker, exporter: &Exporter) {
     // Where the format depends on the request (`PyBUF_FORMAT` unasked: NULL is required).
-    if py_buffer::mentions(&exporter.def.body, "PyBUF_FORMAT") {
+    if buffer_exporter::mentions(&exporter.def.body, "PyBUF_FORMAT") {
         return;
     }
     let fill_infos: Vec<_> = exporter.fill_info_calls().collect();
@@ -22,7 +22,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     let formats: Vec<_> = exporter.stores_of("format").collect();
     if formats
         .iter()
-        .any(|s| !py_buffer::is_null(checker, s.value))
+        .any(|s| !buffer_exporter::is_null(checker, s.value))
     {
         return;
     }
@@ -30,11 +30,11 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     let last_fill = fill_infos.iter().map(|c| c.end()).max();
     let Some(itemsize) = exporter.stores_of("itemsize").find(|s| {
         last_fill.is_none_or(|end| s.range.start() >= end)
-            && py_buffer::known_size(checker, s.value).is_some_and(|size| size.is_not_one())
+            && buffer_exporter::known_size(checker, s.value).is_some_and(|size| size.is_not_one())
     }) else {
         return;
     };
-    let written = py_buffer::compact(checker, py_buffer::strip_cast(itemsize.value));
+    let written = buffer_exporter::compact(checker, buffer_exporter::strip_cast(itemsize.value));
     let buffer = exporter.buffer;
     let message = format!(
         "`{buffer}.itemsize` is `{written}` but `{buffer}.format` is NULL, which means \

@@ -5,7 +5,7 @@ use ruff_python_ast::{Expr, Operator, Stmt};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter, Size, Store};
+use crate::rules::buffer_exporter::{self, Exporter, Size, Store};
 
 pub fn check(checker: &mut Checker, exporter: &Exporter) {
     let len_stores: Vec<Store> = exporter.stores_of("len").copied().collect();
@@ -16,9 +16,10 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
 
     // `shape = &buffer.len` says there are `len` items: right for bytes only.
     if let (Some(shape), Some(itemsize)) = (shape, itemsize) {
-        let at_len = py_buffer::address_of(checker, shape.value)
+        let at_len = buffer_exporter::address_of(checker, shape.value)
             .is_some_and(|target| exporter.is_field(target, "len"));
-        if at_len && py_buffer::known_size(checker, itemsize.value).is_some_and(|s| s.is_not_one())
+        if at_len
+            && buffer_exporter::known_size(checker, itemsize.value).is_some_and(|s| s.is_not_one())
         {
             checker.report(Diagnostic::new(
                 Rule::GetbufferLenMismatch,
@@ -35,16 +36,17 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
     let (Some(itemsize), Some(ndim)) = (itemsize, ndim) else {
         return;
     };
-    let Some(size) = py_buffer::known_size(checker, itemsize.value) else {
+    let Some(size) = buffer_exporter::known_size(checker, itemsize.value) else {
         return;
     };
-    let itemsize_text = py_buffer::compact(checker, py_buffer::strip_cast(itemsize.value));
+    let itemsize_text =
+        buffer_exporter::compact(checker, buffer_exporter::strip_cast(itemsize.value));
 
     // One item: zero dimensions, or one dimension whose shape points at `itemsize` (a
     // shape of `(itemsize,)`, right only when it is 1 and so is `len`).
     let at_itemsize = ndim == 1
         && shape.is_some_and(|shape| {
-            py_buffer::address_of(checker, shape.value)
+            buffer_exporter::address_of(checker, shape.value)
                 .is_some_and(|target| exporter.is_field(target, "itemsize"))
         });
     if ndim == 0 || at_itemsize {
@@ -52,15 +54,15 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
             let same = text == itemsize_text
                 || exporter.is_field(value, "itemsize")
                 || text.to_ascii_lowercase().contains("itemsize");
-            match (py_buffer::literal_int(value), &size) {
+            match (buffer_exporter::literal_int(value), &size) {
                 (Some(n), Size::Literal(m)) => n == *m,
                 (Some(_), Size::Sizeof { .. }) => true,
                 (None, _) => same,
             }
         };
         for store in &len_stores {
-            let value = py_buffer::strip_cast(store.value);
-            let text = py_buffer::compact(checker, value);
+            let value = buffer_exporter::strip_cast(store.value);
+            let text = buffer_exporter::compact(checker, value);
             if one_item(&text, value) {
                 continue;
             }
@@ -113,7 +115,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
         if !missing_itemsize && !literal_mismatch {
             continue;
         }
-        let written = py_buffer::compact(checker, store.value);
+        let written = buffer_exporter::compact(checker, store.value);
         let message = if missing_itemsize {
             format!(
                 "`{buffer}.len` is `{written}`, an item count, but `len` is in bytes: the \
@@ -153,7 +155,7 @@ fn single<'e, 'a>(exporter: &'e Exporter<'a>, field: &'a str) -> Option<&'e Stor
 fn all_literal(exporter: &Exporter, field: &str) -> Option<i64> {
     let mut value = None;
     for store in exporter.stores.iter().filter(|s| s.field == field) {
-        let this = py_buffer::literal_int(py_buffer::strip_cast(store.value))?;
+        let this = buffer_exporter::literal_int(buffer_exporter::strip_cast(store.value))?;
         if value.is_some_and(|v| v != this) {
             return None;
         }
@@ -171,17 +173,17 @@ struct Factor {
 
 impl Factor {
     fn of(checker: &Checker, expr: &Expr) -> Factor {
-        let expr = py_buffer::strip_cast(expr);
+        let expr = buffer_exporter::strip_cast(expr);
         Factor {
-            text: py_buffer::compact(checker, expr),
-            value: py_buffer::literal_int(expr),
+            text: buffer_exporter::compact(checker, expr),
+            value: buffer_exporter::literal_int(expr),
         }
     }
 }
 
 /// The factors of a product (`a * b * 4`).
 fn factors(checker: &Checker, expr: &Expr, out: &mut Vec<Factor>) {
-    match py_buffer::strip_cast(expr) {
+    match buffer_exporter::strip_cast(expr) {
         Expr::BinOp(b) if b.op == Operator::Mult => {
             factors(checker, &b.left, out);
             factors(checker, &b.right, out);
@@ -219,16 +221,16 @@ fn shape_factors(
     shape: &Expr,
     ndim: i64,
 ) -> Option<Vec<Factor>> {
-    let array = match py_buffer::address_of(checker, shape) {
-        Some(Expr::Subscript(s)) if py_buffer::literal_int(&s.slice) == Some(0) => &*s.value,
+    let array = match buffer_exporter::address_of(checker, shape) {
+        Some(Expr::Subscript(s)) if buffer_exporter::literal_int(&s.slice) == Some(0) => &*s.value,
         Some(_) => return None,
-        None => py_buffer::strip_cast(shape),
+        None => buffer_exporter::strip_cast(shape),
     };
-    let array_text = py_buffer::compact(checker, array);
+    let array_text = buffer_exporter::compact(checker, array);
     let count = usize::try_from(ndim).ok().filter(|n| *n <= 64)?;
     let mut entries: Vec<Vec<&Expr>> = vec![Vec::new(); count];
     let mut unknown = false;
-    py_buffer::any_stmt(&exporter.def.body, &mut |stmt| {
+    buffer_exporter::any_stmt(&exporter.def.body, &mut |stmt| {
         let Stmt::Assign(assign) = stmt else {
             return false;
         };
@@ -236,10 +238,10 @@ fn shape_factors(
             let Expr::Subscript(s) = target else {
                 continue;
             };
-            if py_buffer::compact(checker, &s.value) != array_text {
+            if buffer_exporter::compact(checker, &s.value) != array_text {
                 continue;
             }
-            match py_buffer::literal_int(&s.slice).and_then(|i| usize::try_from(i).ok()) {
+            match buffer_exporter::literal_int(&s.slice).and_then(|i| usize::try_from(i).ok()) {
                 Some(i) if i < count => entries[i].push(&assign.value),
                 _ => unknown = true,
             }

@@ -7,7 +7,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::compound_bodies;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 pub fn check(checker: &mut Checker, exporter: &Exporter) {
     let buffer = exporter.buffer;
@@ -73,10 +73,11 @@ fn overwritten_or_refused(exporter: &Exporter) -> Vec<ruff_text_size::TextRange>
 
 /// `NULL`, or a conditional expression with `NULL` in a branch (`NULL if n == 0 else p`).
 fn may_be_null(checker: &Checker, value: &Expr) -> bool {
-    match py_buffer::strip_cast(value) {
+    match buffer_exporter::strip_cast(value) {
         Expr::If(e) => {
-            py_buffer::is_null(checker, &e.body) || py_buffer::is_null(checker, &e.orelse)
+            buffer_exporter::is_null(checker, &e.body)
+                || buffer_exporter::is_null(checker, &e.orelse)
         }
-        _ => py_buffer::is_null(checker, value),
+        _ => buffer_exporter::is_null(checker, value),
     }
 }

@@ -6,7 +6,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::{compound_bodies, Member};
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 pub fn check(checker: &mut Checker, member: &Member, exporter: &Exporter) {
     let mut flow = Flow {
@@ -145,16 +145,19 @@ impl Flow<'_, '_> {
                 .iter()
                 .any(|t| self.exporter.is_field(t, "obj"))
             {
-                return !matches!(py_buffer::strip_cast(&assign.value), Expr::NoneLiteral(_));
+                return !matches!(
+                    buffer_exporter::strip_cast(&assign.value),
+                    Expr::NoneLiteral(_)
+                );
             }
         }
-        py_buffer::any_expr(std::slice::from_ref(stmt), &mut |expr| self.sets_expr(expr))
+        buffer_exporter::any_expr(std::slice::from_ref(stmt), &mut |expr| self.sets_expr(expr))
     }
 
     /// An expression (a test, an iterable) that sets `obj` or reads it: code that looks at
     /// `buffer.obj` decides about it.
     fn sets_in(&self, expr: &Expr) -> bool {
-        py_buffer::any_in(expr, &mut |e| {
+        buffer_exporter::any_in(expr, &mut |e| {
             self.sets_expr(e) || self.exporter.is_field(e, "obj")
         })
     }
@@ -167,7 +170,7 @@ impl Flow<'_, '_> {
             return false;
         }
         // `PyBuffer_FillInfo(buffer, None, ...)` leaves it unset.
-        !(py_buffer::callee_tail(call) == Some("PyBuffer_FillInfo")
+        !(buffer_exporter::callee_tail(call) == Some("PyBuffer_FillInfo")
             && matches!(call.arguments.args.get(1), Some(Expr::NoneLiteral(_))))
     }
 

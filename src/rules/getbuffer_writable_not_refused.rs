@@ -6,7 +6,7 @@ use ruff_python_ast::{Expr, Stmt};
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 /// Request flags whose value includes the `PyBUF_WRITABLE` bit.
 const WRITABLE_FLAGS: &[&str] = &[
@@ -21,7 +21,9 @@ const WRITABLE_FLAGS: &[&str] = &[
 pub fn check(checker: &mut Checker, exporter: &Exporter) {
     let read_only: Vec<_> = exporter
         .stores_of("readonly")
-        .filter(|store| py_buffer::literal_int(py_buffer::strip_cast(store.value)) == Some(1))
+        .filter(|store| {
+            buffer_exporter::literal_int(buffer_exporter::strip_cast(store.value)) == Some(1)
+        })
         .copied()
         .collect();
     if read_only.is_empty() || considers_writable(exporter) {
@@ -46,7 +48,11 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
 /// raises under a test of the flags that is not only about other bits.
 fn considers_writable(exporter: &Exporter) -> bool {
     let body = &exporter.def.body;
-    if WRITABLE_FLAGS.iter().any(|f| py_buffer::mentions(body, f)) || exporter.passes_flags() {
+    if WRITABLE_FLAGS
+        .iter()
+        .any(|f| buffer_exporter::mentions(body, f))
+        || exporter.passes_flags()
+    {
         return true;
     }
     let Some(flags) = exporter.flags else {
@@ -73,7 +79,7 @@ fn considers_writable(exporter: &Exporter) -> bool {
                     );
                     for (test, body) in tests {
                         if test.is_some_and(|t| may_test_writable(t, self.flags))
-                            && py_buffer::raises_somewhere(body)
+                            && buffer_exporter::raises_somewhere(body)
                         {
                             self.found = true;
                         }
@@ -96,14 +102,14 @@ fn considers_writable(exporter: &Exporter) -> bool {
 /// mask`, `flags` passed on): it may test the writable bit. (A flag with the writable bit
 /// was looked for already.)
 fn may_test_writable(test: &Expr, flags: &str) -> bool {
-    py_buffer::reads_name(test, flags) && !only_known_flags(test, flags)
+    buffer_exporter::reads_name(test, flags) && !only_known_flags(test, flags)
 }
 
 /// Whether every use of the flags in the test is `flags & PyBUF_<something>`.
 fn only_known_flags(test: &Expr, flags: &str) -> bool {
     let mut uses = 0usize;
     let mut known = 0usize;
-    py_buffer::any_in(test, &mut |e| {
+    buffer_exporter::any_in(test, &mut |e| {
         match e {
             Expr::Name(n) if n.id.as_str() == flags => uses += 1,
             Expr::BinOp(b) if b.op == ruff_python_ast::Operator::BitAnd => {
@@ -111,7 +117,7 @@ fn only_known_flags(test: &Expr, flags: &str) -> bool {
                 for (this, other) in pair {
                     if matches!(&**this, Expr::Name(n) if n.id.as_str() == flags)
                         && crate::model::dotted_name(other)
-                            .is_some_and(|name| py_buffer::tail(&name).starts_with("PyBUF_"))
+                            .is_some_and(|name| buffer_exporter::tail(&name).starts_with("PyBUF_"))
                     {
                         known += 1;
                     }

@@ -6,7 +6,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::dotted_name;
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 /// Exceptions that refuse a request the wrong way: PEP 3118 consumers catch `BufferError`.
 const WRONG: &[&str] = &[
@@ -17,7 +17,7 @@ const WRONG: &[&str] = &[
 ];
 
 pub fn check(checker: &mut Checker, exporter: &Exporter) {
-    for raise in py_buffer::leaving_raises(&exporter.def.body) {
+    for raise in buffer_exporter::leaving_raises(&exporter.def.body) {
         let Some(exc) = raise.exc.as_deref() else {
             continue;
         };
@@ -28,7 +28,7 @@ pub fn check(checker: &mut Checker, exporter: &Exporter) {
         let Some(name) = dotted_name(class) else {
             continue;
         };
-        let name = py_buffer::tail(&name);
+        let name = buffer_exporter::tail(&name);
         if !WRONG.contains(&name) {
             continue;
         }

@@ -55,6 +55,7 @@ pub mod interface_strides_invalid;
 pub mod interface_strides_not_bytes;
 pub mod interface_unknown_key;
 
+pub mod buffer_exporter;
 pub mod getbuffer_dangling_metadata;
 pub mod getbuffer_exports_not_counted;
 pub mod getbuffer_flag_test;
@@ -65,7 +66,6 @@ pub mod getbuffer_obj_not_set;
 pub mod getbuffer_writable_not_refused;
 pub mod getbuffer_wrong_exception;
 pub mod legacy_buffer_method;
-pub mod py_buffer;
 pub mod releasebuffer_frees_data;
 
 pub mod helpers;
@@ -115,7 +115,7 @@ pub(crate) fn check_member<'a>(
         }
         "__getbuffer__" => check_getbuffer(checker, class, member),
         "__releasebuffer__" => {
-            if let Some(release) = py_buffer::Exporter::of(member) {
+            if let Some(release) = buffer_exporter::Exporter::of(member) {
                 releasebuffer_frees_data::check(checker, class, &release);
             }
         }
@@ -136,7 +136,7 @@ fn check_getbuffer<'a>(
     if legacy_buffer_method::check(checker, class, member) {
         return;
     }
-    let Some(exporter) = py_buffer::Exporter::of(member) else {
+    let Some(exporter) = buffer_exporter::Exporter::of(member) else {
         return;
     };
     getbuffer_obj_not_set::check(checker, member, &exporter);

@@ -7,7 +7,7 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::{dotted_name, ClassInfo};
 use crate::registry::Rule;
-use crate::rules::py_buffer::{self, Exporter};
+use crate::rules::buffer_exporter::{self, Exporter};
 
 const FREEING: &[&str] = &["free", "PyMem_Free", "PyMem_RawFree", "PyObject_Free"];
 
@@ -33,35 +33,37 @@ const ACCESSORS: &[&str] = &["data", "get"];
 pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
     // What the release frees is the object's data only where `__getbuffer__` exports the
     // object's data: it is read from `self`, not allocated for the view.
-    let Some((_, getbuffer)) = py_buffer::sibling(class, "__getbuffer__") else {
+    let Some((_, getbuffer)) = buffer_exporter::sibling(class, "__getbuffer__") else {
         return;
     };
     let mut buf_sources: Vec<&Expr> = getbuffer
         .stores_of("buf")
-        .map(|s| py_buffer::strip_cast(s.value))
+        .map(|s| buffer_exporter::strip_cast(s.value))
         .collect();
     for call in getbuffer.fill_info_calls() {
-        buf_sources.extend(call.arguments.args.get(2).map(py_buffer::strip_cast));
+        buf_sources.extend(call.arguments.args.get(2).map(buffer_exporter::strip_cast));
     }
     if buf_sources.is_empty() {
         return;
     }
     let allocates = |e: &Expr| {
-        py_buffer::any_in(
+        buffer_exporter::any_in(
             e,
-            &mut |inner| matches!(inner, Expr::Call(c) if py_buffer::callee_tail(c).is_some_and(|f| ALLOCATING.contains(&f))),
+            &mut |inner| matches!(inner, Expr::Call(c) if buffer_exporter::callee_tail(c).is_some_and(|f| ALLOCATING.contains(&f))),
         )
     };
     // Read from `self` through attributes and accessors (`self.data`,
     // `self.tp.data().get().data()`); any other call may make a copy for the view.
     let only_accessors = |e: &Expr| {
-        !py_buffer::any_in(
+        !buffer_exporter::any_in(
             e,
-            &mut |inner| matches!(inner, Expr::Call(c) if !py_buffer::callee_tail(c).is_some_and(|f| ACCESSORS.contains(&f))),
+            &mut |inner| matches!(inner, Expr::Call(c) if !buffer_exporter::callee_tail(c).is_some_and(|f| ACCESSORS.contains(&f))),
         )
     };
     let objects_data = buf_sources.iter().all(|source| {
-        py_buffer::root_name(source) == Some("self") && !allocates(source) && only_accessors(source)
+        buffer_exporter::root_name(source) == Some("self")
+            && !allocates(source)
+            && only_accessors(source)
     });
     if !objects_data {
         return;
@@ -75,7 +77,7 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
         .collect();
     // `__getbuffer__` that stores a fresh allocation on `self` for each view.
     let stored_per_view = |path: &str| {
-        py_buffer::any_stmt(&getbuffer.def.body, &mut |stmt| match stmt {
+        buffer_exporter::any_stmt(&getbuffer.def.body, &mut |stmt| match stmt {
             ruff_python_ast::Stmt::Assign(a) => a
                 .targets
                 .iter()
@@ -85,15 +87,18 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
     };
     let deferred = deferred_release_bodies(&release.def.body, &counters(&getbuffer, release));
     for call in &release.calls {
-        if !py_buffer::callee_tail(call).is_some_and(|f| FREEING.contains(&f)) {
+        if !buffer_exporter::callee_tail(call).is_some_and(|f| FREEING.contains(&f)) {
             continue;
         }
         // The last view's release finishing a close that was deferred while views were
         // alive (`if self.exports == 0 and self.closed: free(self.data)`): no view is left.
-        if deferred.iter().any(|body| body.contains_range(call.range())) {
+        if deferred
+            .iter()
+            .any(|body| body.contains_range(call.range()))
+        {
             continue;
         }
-        let Some(argument) = call.arguments.args.first().map(py_buffer::strip_cast) else {
+        let Some(argument) = call.arguments.args.first().map(buffer_exporter::strip_cast) else {
             continue;
         };
         let what = if release.is_field(argument, "buf") {
@@ -125,7 +130,7 @@ pub fn check(checker: &mut Checker, class: &ClassInfo, release: &Exporter) {
 fn counters(getbuffer: &Exporter, release: &Exporter) -> Vec<String> {
     let mut found = Vec::new();
     for body in [&getbuffer.def.body, &release.def.body] {
-        py_buffer::any_stmt(body, &mut |stmt| {
+        buffer_exporter::any_stmt(body, &mut |stmt| {
             if let Stmt::AugAssign(assign) = stmt {
                 if let Some(path) = dotted_name(&assign.target).filter(|p| p.starts_with("self.")) {
                     found.push(path);
@@ -145,12 +150,12 @@ fn deferred_release_bodies(body: &[Stmt], counters: &[String]) -> Vec<TextRange>
         return bodies;
     }
     let reads_counter = |test: &Expr| {
-        py_buffer::any_in(test, &mut |e| {
+        buffer_exporter::any_in(test, &mut |e| {
             matches!(e, Expr::Attribute(_))
                 && dotted_name(e).is_some_and(|path| counters.contains(&path))
         })
     };
-    py_buffer::any_stmt(body, &mut |stmt| {
+    buffer_exporter::any_stmt(body, &mut |stmt| {
         if let Stmt::If(if_stmt) = stmt {
             if reads_counter(&if_stmt.test) {
                 bodies.push(if_stmt.range());
