@@ -994,3 +994,77 @@ fn the_layout_bound_on_nesting_is_never_below_the_lexers() {
     }
     assert!(compared > 100, "{compared}");
 }
+
+/// Cython through the CLI: a syntax error in code a rule reads is AL001 there and the rest
+/// of the file is still checked; one in code no rule reads is left to Cython; a file that
+/// is not UTF-8 is AL002; ten thousand levels of nesting are AL001, never a crash; `--fix`
+/// edits the Cython text in place and leaves the C declarations as they were.
+#[test]
+fn cython_files_meet_bad_input_as_python_files_do() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = "\
+cdef class Broken:
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.data, dtype=dtype, copy=copy) +* 1
+
+cdef class Old:
+    cdef double *data
+    def __array__(self, dtype=None):
+        return np.asarray(<double[:4]>self.data)
+
+cdef int helper(int x) except -1:
+    return x +* 2
+";
+    write(dir.path(), "broken.pyx", broken);
+    let mut latin1 = b"cdef class A:\n    def __array__(self):  # caf".to_vec();
+    latin1.extend_from_slice(&[0xE9, b'\n', b' ', b' ', b' ', b' ', b' ', b' ', b' ', b' ']);
+    latin1.extend_from_slice(b"return 1\n");
+    write(dir.path(), "latin1.pxi", latin1);
+    let deep = format!("cdef int n = 0\n{}", nested("parentheses", 10_000));
+    write(dir.path(), "deep.pyx", &deep);
+    let (out, found) = check_json(dir.path(), &["broken.pyx", "latin1.pxi", "deep.pyx"]);
+    assert_no_crash(&out, "Cython");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        positions(&found, "broken.pyx"),
+        vec![at("AL001", 3, 63), at("AL101", 7, 9)]
+    );
+    let latin1_found = positions(&found, "latin1.pxi");
+    assert_eq!(latin1_found.len(), 1, "{latin1_found:?}");
+    assert_eq!(latin1_found[0].0, "AL002");
+    assert!(
+        positions(&found, "deep.pyx")
+            .iter()
+            .any(|(code, ..)| code == "AL001"),
+        "{found:?}"
+    );
+
+    let fixable = "\
+from libc.stdlib cimport malloc
+
+cdef class Wrapper:
+    cdef double *data
+    cdef Py_ssize_t n
+
+    def __array__(self, dtype=None):
+        cdef double[:] view = <double[:self.n]>self.data
+        return np.asarray(view, dtype=dtype)
+";
+    let path = write(dir.path(), "fixable.pyx", fixable);
+    let out = run_in(
+        dir.path(),
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--output-format",
+            "concise",
+            "fixable.pyx",
+        ],
+    );
+    assert_no_crash(&out, "Cython --fix");
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read back"),
+        fixable.replace("(self, dtype=None):", "(self, dtype=None, copy=None):")
+    );
+}

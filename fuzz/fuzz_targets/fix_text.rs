@@ -7,11 +7,11 @@ use std::path::Path;
 use arraylint::fix::{fix_text, syntax_error_count};
 use arraylint::registry::RuleSet;
 use libfuzzer_sys::fuzz_target;
-use ruff_python_ast::PySourceType;
+use arraylint::source::SourceKind;
 
 const STACK_SIZE: usize = 64 * 1024 * 1024;
 
-fn check(text: &str, path: &Path, source_type: PySourceType) {
+fn check(text: &str, path: &Path, kind: SourceKind) {
     let out = fix_text(text, path, RuleSet::all(), true);
     if out.refused.is_some() {
         assert_eq!(out.text, text, "a refused fix changed the text");
@@ -22,7 +22,7 @@ fn check(text: &str, path: &Path, source_type: PySourceType) {
         return;
     }
     assert!(
-        syntax_error_count(&out.text, source_type) <= syntax_error_count(text, source_type),
+        syntax_error_count(&out.text, kind) <= syntax_error_count(text, kind),
         "the fixes added a syntax error:\n{}",
         out.text
     );
@@ -48,15 +48,19 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let (path, source_type) = if kind & 1 == 1 {
-        (Path::new("fuzz.pyi"), PySourceType::Stub)
+    // Bit 0: a stub; else the top bit: Cython (fixed through its projection).
+    let path = if kind & 1 == 1 {
+        Path::new("fuzz.pyi")
+    } else if kind & 0x80 != 0 {
+        Path::new("fuzz.pyx")
     } else {
-        (Path::new("fuzz.py"), PySourceType::Python)
+        Path::new("fuzz.py")
     };
+    let source_kind = SourceKind::of(path);
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || check(text, path, source_type))
+            .spawn_scoped(scope, || check(text, path, source_kind))
             .unwrap_or_else(|err| panic!("cannot start the fixing thread: {err}"));
         if let Err(panic) = worker.join() {
             std::panic::resume_unwind(panic);

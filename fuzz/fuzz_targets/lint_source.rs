@@ -9,7 +9,7 @@ use std::path::Path;
 use arraylint::registry::{Rule, RuleSet};
 use arraylint::{lint_source, lint_source_with, LintOptions};
 use libfuzzer_sys::fuzz_target;
-use ruff_python_ast::PySourceType;
+use arraylint::source::SourceKind;
 
 /// The CLI checks on threads with this stack (see src/main.rs); so does the fuzzer.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
@@ -32,7 +32,7 @@ fn check(text: &str, path: &Path, rules: RuleSet) {
     assert_eq!(diagnostics, unfiltered, "the pre-filter changed the result");
     // Narrowing changes nothing in a file that parses (in one that does not, AL001 covers
     // the code arraylint reads).
-    if arraylint::fix::syntax_error_count(text, PySourceType::from(path)) == 0 {
+    if arraylint::fix::syntax_error_count(text, SourceKind::of(path)) == 0 {
         let whole = LintOptions {
             narrow: false,
             ..LintOptions::default()
@@ -43,7 +43,7 @@ fn check(text: &str, path: &Path, rules: RuleSet) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    // The first byte picks the file kind, so stubs get fuzzed too, and the rules: every
+    // The first byte picks the file kind, so stubs and Cython get fuzzed too, and the rules: every
     // rule (the seeds), or one rule, alone or with the rules that evaluate.
     let Some((&kind, rest)) = data.split_first() else {
         return;
@@ -63,8 +63,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
+    // Bit 0: a stub; else the top bit: Cython (its projection, then the same checks).
     let path = if kind & 1 == 1 {
         Path::new("fuzz.pyi")
+    } else if kind & 0x80 != 0 {
+        Path::new("fuzz.pyx")
     } else {
         Path::new("fuzz.py")
     };
