@@ -11,6 +11,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::model::{dotted_name, Member, MemberKind};
+use crate::rules::helpers;
 
 /// One store `buffer.<field> = value` (also `buffer[0].<field>`, pure mode's explicit
 /// dereference).
@@ -444,37 +445,9 @@ pub fn local<'l>(locals: &'l [Local], name: &str) -> Option<&'l Local> {
         .max_by_key(|l| l.array)
 }
 
-/// The `raise` statements of a body that leave it: not those in a `try` body with
-/// handlers (a handler may turn them into something else), nor those of nested functions.
-pub fn leaving_raises(body: &[Stmt]) -> Vec<&ruff_python_ast::StmtRaise> {
-    struct Raises<'b> {
-        found: Vec<&'b ruff_python_ast::StmtRaise>,
-    }
-    impl<'b> Visitor<'b> for Raises<'b> {
-        fn visit_stmt(&mut self, stmt: &'b Stmt) {
-            match stmt {
-                Stmt::Raise(raise) => self.found.push(raise),
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::Try(try_stmt) if !try_stmt.handlers.is_empty() => {
-                    for handler in &try_stmt.handlers {
-                        self.visit_except_handler(handler);
-                    }
-                    self.visit_body(&try_stmt.orelse);
-                    self.visit_body(&try_stmt.finalbody);
-                }
-                _ => visitor::walk_stmt(self, stmt),
-            }
-        }
-        fn visit_expr(&mut self, _: &'b Expr) {}
-    }
-    let mut raises = Raises { found: Vec::new() };
-    raises.visit_body(body);
-    raises.found
-}
-
 /// Whether a body raises anywhere (not in nested functions).
 pub fn raises_somewhere(body: &[Stmt]) -> bool {
-    !leaving_raises(body).is_empty()
+    !helpers::leaving_raises(body).is_empty()
 }
 
 /// Whether `f` holds for an expression in a body (not in nested functions).

@@ -7,6 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::dotted_name;
 use crate::registry::Rule;
 use crate::rules::buffer_exporter::{self, Exporter};
+use crate::rules::helpers;
 
 /// Exceptions that refuse a request the wrong way: PEP 3118 consumers catch `BufferError`.
 const WRONG: &[&str] = &[
@@ -17,7 +18,7 @@ const WRONG: &[&str] = &[
 ];
 
 pub fn check(checker: &mut Checker, exporter: &Exporter) {
-    for raise in buffer_exporter::leaving_raises(&exporter.def.body) {
+    for raise in helpers::leaving_raises(&exporter.def.body) {
         let Some(exc) = raise.exc.as_deref() else {
             continue;
         };

@@ -1,7 +1,7 @@
 //! Small queries over function bodies and signatures that several rules share.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, Parameters, Stmt, StmtFunctionDef, StmtReturn};
+use ruff_python_ast::{Expr, Parameters, Stmt, StmtFunctionDef, StmtRaise, StmtReturn};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::diagnostic::Edit;
@@ -255,6 +255,35 @@ fn slash_end(after: TextSize, text: &str) -> TextSize {
         }
     }
     after
+}
+
+/// The `raise` statements of a body that leave it: not those in a `try` body with
+/// handlers (a handler may turn them into something else), nor those of nested functions
+/// and classes. A getter's refusals (AL215), an exporter's (AL708).
+pub fn leaving_raises(body: &[Stmt]) -> Vec<&StmtRaise> {
+    struct Raises<'b> {
+        found: Vec<&'b StmtRaise>,
+    }
+    impl<'b> Visitor<'b> for Raises<'b> {
+        fn visit_stmt(&mut self, stmt: &'b Stmt) {
+            match stmt {
+                Stmt::Raise(raise) => self.found.push(raise),
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
+                Stmt::Try(try_stmt) if !try_stmt.handlers.is_empty() => {
+                    for handler in &try_stmt.handlers {
+                        self.visit_except_handler(handler);
+                    }
+                    self.visit_body(&try_stmt.orelse);
+                    self.visit_body(&try_stmt.finalbody);
+                }
+                _ => visitor::walk_stmt(self, stmt),
+            }
+        }
+        fn visit_expr(&mut self, _: &'b Expr) {}
+    }
+    let mut raises = Raises { found: Vec::new() };
+    raises.visit_body(body);
+    raises.found
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 #![doc = include_str!("../../rules/AL215.md")]
 
-use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, Stmt, StmtClassDef, StmtRaise};
+use ruff_python_ast::{Expr, Stmt, StmtClassDef};
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::model::{dotted_name, Member};
 use crate::registry::Rule;
+use crate::rules::helpers;
 
 /// Built-in exceptions that are not `AttributeError` (nor one of its subclasses).
 const OTHER_BUILTIN_EXCEPTIONS: &[&str] = &[
@@ -39,7 +39,7 @@ pub fn check(checker: &mut Checker, member: &Member) {
     if member.is_declaration {
         return;
     }
-    for raise in refusing_raises(&def.body) {
+    for raise in helpers::leaving_raises(&def.body) {
         let Some(exception) = raise.exc.as_deref().and_then(exception_name) else {
             continue;
         };
@@ -97,33 +97,4 @@ fn module_class<'a>(checker: &Checker<'a>, name: &str) -> Option<&'a StmtClassDe
         Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
         _ => None,
     })
-}
-
-/// The `raise` statements that leave the getter: not those inside the body of a `try`
-/// that has handlers (the handler may turn them into something else), nor those of
-/// nested functions and classes.
-fn refusing_raises(body: &[Stmt]) -> Vec<&StmtRaise> {
-    struct Raises<'b> {
-        found: Vec<&'b StmtRaise>,
-    }
-    impl<'b> Visitor<'b> for Raises<'b> {
-        fn visit_stmt(&mut self, stmt: &'b Stmt) {
-            match stmt {
-                Stmt::Raise(raise) => self.found.push(raise),
-                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => {}
-                Stmt::Try(try_stmt) if !try_stmt.handlers.is_empty() => {
-                    for handler in &try_stmt.handlers {
-                        self.visit_except_handler(handler);
-                    }
-                    self.visit_body(&try_stmt.orelse);
-                    self.visit_body(&try_stmt.finalbody);
-                }
-                _ => visitor::walk_stmt(self, stmt),
-            }
-        }
-        fn visit_expr(&mut self, _: &'b Expr) {}
-    }
-    let mut raises = Raises { found: Vec::new() };
-    raises.visit_body(body);
-    raises.found
 }
