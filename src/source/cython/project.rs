@@ -400,14 +400,7 @@ impl<'a> Projector<'a> {
             self.put(self.toks[a].start, b"if 1");
             return Some(Block::Declarations);
         }
-        if k >= b {
-            return self.c_only(a, b);
-        }
-        if self.is_word(k, b"class") {
-            self.class(a, k, b);
-            return None;
-        }
-        self.declaration(a, k, b)
+        self.after_modifiers(a, k, b)
     }
 
     /// A line in a `cdef:` block.
@@ -416,6 +409,12 @@ impl<'a> Projector<'a> {
         while k < b && self.is_name(k) && MODIFIERS.contains(&self.bytes(k)) {
             k += 1;
         }
+        self.after_modifiers(a, k, b)
+    }
+
+    /// The statement `a..b` past its `cdef` and modifiers (at `k`): a class, a declaration,
+    /// or nothing but C.
+    fn after_modifiers(&mut self, a: usize, k: usize, b: usize) -> Option<Block> {
         if k >= b {
             return self.c_only(a, b);
         }
