@@ -13,9 +13,10 @@ bin=$here/target/$host/release/$target
 corpus=$here/corpus/$target
 artifacts=$here/artifacts/$target
 mkdir -p "$corpus" "$artifacts"
-# The targets read the first byte as the file kind (odd: a `.pyi` stub).
-find "$here/../fixtures" -type f \( -name '*.py' -o -name '*.pyi' \) | while read -r f; do
-    case $f in *.pyi) kind='\001' ;; *) kind='\000' ;; esac
+# The targets read the first byte as the file kind (odd: a `.pyi` stub; 0x80: Cython).
+find "$here/../fixtures" -type f \( -name '*.py' -o -name '*.pyi' -o -name '*.pyx' \
+    -o -name '*.pxd' -o -name '*.pxi' \) | while read -r f; do
+    case $f in *.pyi) kind='\001' ;; *.pyx|*.pxd|*.pxi) kind='\200' ;; *) kind='\000' ;; esac
     { printf "$kind"; cat "$f"; } >"$corpus/seed-$(basename "$f")"
 done
 cd "$artifacts"

@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&kind, rest)) = data.split_first() else {
         return;
     };
-    let rules = match usize::from(kind >> 1) {
+    let rules = match usize::from((kind & 0x7f) >> 1) {
         0 => RuleSet::all(),
         pick => {
             let rule = Rule::ALL[(pick >> 1) % Rule::ALL.len()];
@@ -63,7 +63,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    // Bit 0: a stub; else the top bit: Cython (its projection, then the same checks).
+    // Bit 0: a stub; else the top bit: Cython (its projection, then the same checks). The
+    // rules are picked by the bits between.
     let path = if kind & 1 == 1 {
         Path::new("fuzz.pyi")
     } else if kind & 0x80 != 0 {
