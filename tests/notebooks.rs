@@ -167,23 +167,29 @@ fn a_notebook_without_a_protocol_word_is_not_parsed() {
     }
 }
 
-/// Fix a copy of the fixture; the result must be `NAME.fixed.ipynb` byte for byte, and
-/// fixing again must change nothing.
-fn fix_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("{name}.ipynb"));
-    std::fs::copy(fixture(&format!("{name}.ipynb")), &path).unwrap();
-    let out = run_in(
-        dir.path(),
+/// `check --fix --unsafe-fixes` on `NAME.ipynb` in `dir`.
+fn fix_in(dir: &Path, name: &str) -> std::process::Output {
+    let file = format!("{name}.ipynb");
+    run_in(
+        dir,
         &[
             "check",
             "--isolated",
             "--fix",
             "--unsafe-fixes",
             "-q",
-            &format!("{name}.ipynb"),
+            &file,
         ],
-    );
+    )
+}
+
+/// Fix a copy of the fixture; the result must be `NAME.fixed.ipynb` byte for byte, and
+/// fixing again must change nothing.
+fn fix_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{name}.ipynb"));
+    std::fs::copy(fixture(&format!("{name}.ipynb")), &path).unwrap();
+    let out = fix_in(dir.path(), name);
     // 1 where findings remain, 0 where none does; never an error.
     assert_ne!(
         out.status.code(),
@@ -217,17 +223,7 @@ fn fixes_go_back_into_their_cells_byte_for_byte() {
         };
         assert_eq!(without_edited(&original), without_edited(&fixed), "{name}");
         // Idempotent.
-        let again = run_in(
-            dir.path(),
-            &[
-                "check",
-                "--isolated",
-                "--fix",
-                "--unsafe-fixes",
-                "-q",
-                &format!("{name}.ipynb"),
-            ],
-        );
+        let again = fix_in(dir.path(), name);
         assert_ne!(again.status.code(), Some(2));
         assert!(
             std::fs::read(&path).unwrap() == fixed,
